@@ -1,0 +1,1 @@
+"""kawan: one agency's node for sharing, checking and matching threat and fraud data."""

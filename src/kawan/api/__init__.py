@@ -1,0 +1,1 @@
+"""The REST API (JSON): routes per capability, one error shape."""

@@ -1,0 +1,31 @@
+"""create_app(settings) -> the node's ASGI application. No globals: tests make their own."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kawan.api import errors as api_errors
+from kawan.api.objects import router as objects_router
+from kawan.config import Settings
+from kawan.node import Node
+
+
+def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
+    the_node = node or Node(settings)
+    app = FastAPI(
+        title="kawan node API",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.node = the_node
+    api_errors.install(app)
+
+    @app.get("/healthz", tags=["node"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers. (It does not touch the database.)"""
+        return {"status": "ok"}
+
+    app.include_router(objects_router, prefix="/api/v1")
+    return app

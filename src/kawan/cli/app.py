@@ -1,0 +1,18 @@
+"""The Typer application and its command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from kawan.cli import node_commands, object_commands
+
+app = typer.Typer(
+    name="kawan",
+    help="kawan: one agency's node for sharing, checking and matching threat and fraud "
+    "information across ASEAN+3 (STIX 2.1 / TAXII 2.1).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+node_commands.register(app)
+object_commands.register(app)

@@ -1,0 +1,92 @@
+"""Turn one parsed object into what the store records (pure): validation, effective
+marking, canonical JSON, the text label, and the observable-index keys it carries."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kawan.errors import InvalidInput
+from kawan.fraud.observables import index_keys, key_for_path
+from kawan.stix import patterns
+from kawan.stix.ids import canonical
+from kawan.stix.markings import Tlp, effective
+from kawan.stix.validate import check
+from kawan.store.records import Incoming, IndexKey
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """How the node received the objects: from whom, under which recorded marking."""
+
+    origin: str  # agency identity id: the home agency, or the partner that sent them
+    recorded: Tlp | None = None  # `--marking` / the partner's default, kept beside
+    group_markings: Mapping[str, str] = field(default_factory=dict)
+    statements: frozenset[str] = frozenset()
+
+
+def prepare(obj: Any, receipt: Receipt) -> Incoming:
+    """Validate and describe one object; InvalidInput names its id and property."""
+    meta = check(obj)
+    marking = effective(obj, receipt.recorded, receipt.group_markings, receipt.statements)
+    text = canonical(obj)
+    return Incoming(
+        obj=obj,
+        meta=meta,
+        marking=marking,
+        origin=receipt.origin,
+        recorded=receipt.recorded,
+        canonical=text,
+        content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
+        label=label_of(obj),
+        keys=keys_of(obj, meta.is_sco),
+    )
+
+
+def label_of(obj: Mapping[str, Any]) -> str:
+    """What text search reads: names, values, patterns, descriptions (bounded)."""
+    parts = [
+        str(obj[k])
+        for k in (
+            "name",
+            "value",
+            "pattern",
+            "description",
+            "content",
+            "opinion",
+            "explanation",
+            "relationship_type",
+        )
+        if isinstance(obj.get(k), str | int)
+    ]
+    return " ".join(parts)[:4000]
+
+
+def keys_of(obj: Mapping[str, Any], is_sco: bool) -> list[IndexKey]:
+    """Index keys an object carries by itself: an SCO's value, an indicator's comparisons.
+
+    Keys reached through references (a report citing a phone-number SCO) are added by the
+    store, which can see the referenced objects.
+    """
+    if is_sco:
+        return [IndexKey(t, v, "sco") for t, v in index_keys(obj)]
+    if obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
+        return _pattern_keys(str(obj.get("pattern", "")))
+    return []
+
+
+def _pattern_keys(pattern: str) -> list[IndexKey]:
+    reading = patterns.read(pattern)
+    via = "pattern" if reading.simple else "pattern-part"
+    keys = []
+    for comparison in reading.comparisons:
+        key = key_for_path(comparison.path, comparison.value)
+        if key is not None:
+            keys.append(IndexKey(key[0], key[1], via))
+    return keys
+
+
+def reject_reason(exc: InvalidInput) -> str:
+    return exc.describe()

@@ -1,0 +1,71 @@
+"""The node: one agency's database and its home agency. The CLI and the app start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import orjson
+from sqlalchemy import Engine
+
+from kawan.agencies import Agency, identity
+from kawan.config import Settings
+from kawan.errors import CannotRun, Conflict
+from kawan.ingest.prepare import Receipt, prepare
+from kawan.stix.markings import Tlp
+from kawan.stix.timestamps import now_us
+from kawan.store import migrate
+from kawan.store import node as node_table
+from kawan.store import objects as repo
+from kawan.store.engine import make_engine, reading, writing
+
+HOME_KEY = "home_agency"
+
+
+@dataclass
+class Node:
+    settings: Settings
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings)
+
+    def upgrade(self) -> None:
+        """Run the database migrations (idempotent)."""
+        migrate.upgrade(self.engine)
+
+    def ensure_schema(self) -> None:
+        if not migrate.is_current(self.engine):
+            self.upgrade()
+
+    def home(self) -> Agency | None:
+        with reading(self.engine) as conn:
+            home_id = node_table.get(conn, HOME_KEY)
+            if home_id is None:
+                return None
+            found = repo.latest_of(conn, [home_id]).get(home_id)
+        if found is None:
+            return Agency(home_id, home_id, None)
+        return Agency.from_identity(orjson.loads(found.json))
+
+    def require_home(self) -> Agency:
+        home = self.home()
+        if home is None:
+            raise CannotRun(
+                "this node has no home agency yet: run "
+                "`kawan init --agency NAME --country CC` first"
+            )
+        return home
+
+    def init(self, name: str, country: str) -> Agency:
+        """Create the home agency's identity. A node serves exactly one agency."""
+        self.ensure_schema()
+        existing = self.home()
+        if existing is not None:
+            raise Conflict(f"this node already serves {existing.name} ({existing.id})")
+        obj = identity(name, country, now_us())
+        item = prepare(obj, Receipt(origin=obj["id"], recorded=Tlp.GREEN))
+        with writing(self.engine) as conn:
+            repo.put_batch(conn, [item])
+            node_table.put(conn, HOME_KEY, obj["id"])
+        return Agency.from_identity(obj)

@@ -1,0 +1,111 @@
+"""Engines and transactions. SQLite: WAL, foreign keys, writers take the lock up front."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
+
+from kawan.config import Settings
+from kawan.errors import CannotRun
+from kawan.stix.timestamps import now_us
+from kawan.store.schema import clock
+
+WRITE = "kawan_write"
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for the settings' database; SQLite files get their directory created."""
+    url = settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if settings.is_sqlite:
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:" and not url.startswith("sqlite:///:memory:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with _connect(engine) as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction. Writers that allocate `date_added` are serialised (see Clock)."""
+    with _connect(engine) as conn:
+        conn = conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def _connect(engine: Engine) -> Iterator[Connection]:
+    try:
+        conn = engine.connect()
+    except OperationalError as exc:
+        raise CannotRun(f"cannot open the database: {_first_line(exc)}") from None
+    with conn:
+        yield conn
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc.args[0] if exc.args else exc).splitlines()[0]
+
+
+class Clock:
+    """The node's one `date_added` sequence: strictly increasing, never behind wall time.
+
+    `take(conn, n)` locks the clock row until the transaction ends (SELECT … FOR UPDATE on
+    PostgreSQL; SQLite's writer lock does the same), so versions commit in the order of
+    their `date_added` and a cursor reading `added_after` never skips one.
+    """
+
+    @staticmethod
+    def take(conn: Connection, count: int) -> int:
+        """Reserve `count` consecutive microsecond values; return the first."""
+        row = conn.execute(select(clock.c.last).where(clock.c.id == 1).with_for_update()).first()
+        last = row[0] if row else 0
+        first = max(now_us(), last + 1)
+        if row is None:
+            conn.execute(clock.insert().values(id=1, last=first + count - 1))
+        else:
+            conn.execute(clock.update().where(clock.c.id == 1).values(last=first + count - 1))
+        return first
+
+
+def database_exists(engine: Engine) -> bool:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError:
+        return False
+    return True

@@ -1,0 +1,523 @@
+"""Object versions: put (append-only, idempotent), get, list, and the observable index."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Connection, Row, and_, delete, func, or_, select, update
+
+from kawan.stix.markings import Marking, Tlp
+from kawan.store.engine import Clock
+from kawan.store.records import Incoming, IndexKey, ObservableRow, PutResult, StoredVersion
+from kawan.store.schema import objects, observables, refs
+
+CHUNK = 500  # ids per IN (...) query
+
+
+@dataclass(frozen=True)
+class _Known:
+    date_added: int
+    modified: int | None
+    content_hash: str
+    origin: str
+    recorded: int | None
+    is_latest: bool
+
+
+def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
+    """Store each new version; the same version again is `unchanged`.
+
+    An SDO's version is its `modified`; a second, different object with the same id and
+    `modified` is rejected (the creator must make a new version). An SCO has no
+    `modified`: a version differing in content, origin or recorded marking is new.
+    Call inside `writing()`; `date_added` values are taken from the node's clock.
+    """
+    known = _known_versions(conn, {item.meta.id for item in items})
+    outcomes: list[PutResult | Incoming] = []
+    fresh: list[Incoming] = []
+    for item in items:
+        decided = _decide(item, known[item.meta.id])
+        outcomes.append(item if decided is None else decided)
+        if decided is None:
+            fresh.append(item)
+            known[item.meta.id].append(
+                _Known(
+                    -1,
+                    item.meta.modified,
+                    item.content_hash,
+                    item.origin,
+                    _tlp_int(item.recorded),
+                    False,
+                )
+            )
+    if not fresh:
+        return [o for o in outcomes if isinstance(o, PutResult)]
+    first = Clock.take(conn, len(fresh))
+    stamps = {id(item): first + n for n, item in enumerate(fresh)}
+    latest = _new_latest(fresh, known)
+    _insert(conn, fresh, stamps, latest)
+    _reindex(conn, [i for i in fresh if id(i) in latest], stamps)
+    return [
+        o if isinstance(o, PutResult) else PutResult(o.meta.id, "added", stamps[id(o)])
+        for o in outcomes
+    ]
+
+
+def _tlp_int(tlp: Tlp | None) -> int | None:
+    return None if tlp is None else int(tlp)
+
+
+def _known_versions(conn: Connection, ids: set[str]) -> defaultdict[str, list[_Known]]:
+    known: defaultdict[str, list[_Known]] = defaultdict(list)
+    cols = (
+        objects.c.id,
+        objects.c.date_added,
+        objects.c.modified,
+        objects.c.content_hash,
+        objects.c.origin,
+        objects.c.recorded_tlp,
+        objects.c.is_latest,
+    )
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), CHUNK):
+        chunk = id_list[start : start + CHUNK]
+        for row in conn.execute(select(*cols).where(objects.c.id.in_(chunk))):
+            known[row.id].append(
+                _Known(
+                    row.date_added,
+                    row.modified,
+                    row.content_hash,
+                    row.origin,
+                    row.recorded_tlp,
+                    row.is_latest,
+                )
+            )
+    return known
+
+
+def _decide(item: Incoming, versions: list[_Known]) -> PutResult | None:
+    meta = item.meta
+    if meta.modified is not None and not meta.is_sco:
+        for v in versions:
+            if v.modified == meta.modified:
+                if v.content_hash == item.content_hash:
+                    return PutResult(
+                        meta.id, "unchanged", v.date_added if v.date_added > 0 else None
+                    )
+                return PutResult(
+                    meta.id,
+                    "rejected",
+                    reason=(
+                        f"a different version with modified {meta.modified_text} is already "
+                        "stored; a change needs a later 'modified'"
+                    ),
+                )
+        return None
+    recorded = _tlp_int(item.recorded)
+    for v in versions:
+        if (v.content_hash, v.origin, v.recorded) == (item.content_hash, item.origin, recorded):
+            return PutResult(meta.id, "unchanged", v.date_added if v.date_added > 0 else None)
+    return None
+
+
+def _new_latest(fresh: list[Incoming], known: dict[str, list[_Known]]) -> set[int]:
+    """Which fresh items become their object's latest version (python ids of the items)."""
+    best: dict[str, Incoming] = {}
+    for item in fresh:
+        current = best.get(item.meta.id)
+        if current is None or _later(item, current):
+            best[item.meta.id] = item
+    latest: set[int] = set()
+    for oid, item in best.items():
+        stored = [v for v in known[oid] if v.date_added > 0]
+        if item.meta.is_sco or item.meta.modified is None:
+            latest.add(id(item))
+        elif all(v.modified is None or v.modified < (item.meta.modified or 0) for v in stored):
+            latest.add(id(item))
+    return latest
+
+
+def _later(a: Incoming, b: Incoming) -> bool:
+    if a.meta.modified is None or b.meta.modified is None or a.meta.is_sco:
+        return True  # SCOs: the later arrival wins
+    return a.meta.modified > b.meta.modified
+
+
+def _insert(
+    conn: Connection, fresh: list[Incoming], stamps: dict[int, int], latest: set[int]
+) -> None:
+    superseded = sorted({i.meta.id for i in fresh if id(i) in latest})
+    for start in range(0, len(superseded), CHUNK):
+        conn.execute(
+            update(objects)
+            .where(
+                objects.c.id.in_(superseded[start : start + CHUNK]), objects.c.is_latest.is_(True)
+            )
+            .values(is_latest=False)
+        )
+    conn.execute(objects.insert(), [_row(i, stamps[id(i)], id(i) in latest) for i in fresh])
+
+
+def _row(item: Incoming, date_added: int, is_latest: bool) -> dict[str, Any]:
+    meta = item.meta
+    return {
+        "date_added": date_added,
+        "id": meta.id,
+        "type": meta.type,
+        "spec_version": meta.spec_version,
+        "created": meta.created,
+        "modified": None if meta.is_sco else meta.modified,
+        "version_text": None if meta.is_sco else meta.modified_text,
+        "revoked": meta.revoked,
+        "created_by_ref": meta.created_by_ref,
+        "origin": item.origin,
+        "tlp": int(item.marking.tlp),
+        "groups": " ".join(item.marking.groups),
+        "marking_from_object": item.marking.from_object,
+        "recorded_tlp": _tlp_int(item.recorded),
+        "is_latest": is_latest,
+        "label": item.label,
+        "content_hash": item.content_hash,
+        "json": item.canonical.decode("utf-8"),
+    }
+
+
+def _reindex(conn: Connection, items: list[Incoming], stamps: dict[int, int]) -> None:
+    """Replace the index rows and references of objects whose latest version changed.
+
+    Keys come from the object itself (an SCO's value, an indicator's comparisons) and from
+    the SCOs it references (`via="ref"`); SCOs arriving after their referrers are indexed
+    under those referrers too.
+    """
+    ids = sorted({i.meta.id for i in items})
+    first_seen = _first_seen(conn, ids)
+    targets = {i.meta.id: _targets(i.obj) for i in items}
+    _replace_refs(conn, ids, targets)
+    own = {i.meta.id: _unique(i.keys) for i in items}
+    sco_keys = _sco_keys(conn, {t for ts in targets.values() for t in ts}, own, items)
+    rows_out: list[dict[str, Any]] = []
+    for item in items:
+        seen = first_seen.get(item.meta.id, stamps[id(item)])
+        keys = own[item.meta.id] + [
+            IndexKey(k.obs_type, k.value, "ref")
+            for t in targets[item.meta.id]
+            for k in sco_keys.get(t, ())
+        ]
+        rows_out.extend(
+            _index_row(item.meta.id, item.meta.type, item, k, stamps[id(item)], seen)
+            for k in _unique(keys)
+        )
+    rows_out.extend(_late_referrers(conn, items, own, set(ids)))
+    if rows_out:
+        conn.execute(observables.insert(), rows_out)
+
+
+def _first_seen(conn: Connection, ids: list[str]) -> dict[str, int]:
+    first_seen: dict[str, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = conn.execute(
+            select(objects.c.id, func.min(objects.c.date_added))
+            .where(objects.c.id.in_(chunk))
+            .group_by(objects.c.id)
+        )
+        first_seen.update({r[0]: r[1] for r in rows})
+        conn.execute(delete(observables).where(observables.c.object_id.in_(chunk)))
+    return first_seen
+
+
+REF_PROPS = (
+    "object_refs",
+    "source_ref",
+    "target_ref",
+    "sample_refs",
+    "sample_ref",
+    "analysis_sco_refs",
+    "observed_data_refs",
+)
+
+
+def _targets(obj: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for name in REF_PROPS:
+        value = obj.get(name)
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(v for v in value if isinstance(v, str))
+    return sorted(set(found))
+
+
+def _replace_refs(conn: Connection, ids: list[str], targets: dict[str, list[str]]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        conn.execute(delete(refs).where(refs.c.object_id.in_(ids[start : start + CHUNK])))
+    rows = [{"object_id": oid, "target_id": t} for oid, ts in targets.items() for t in ts]
+    if rows:
+        conn.execute(refs.insert(), rows)
+
+
+def _sco_keys(
+    conn: Connection, targets: set[str], own: dict[str, list[IndexKey]], items: list[Incoming]
+) -> dict[str, list[IndexKey]]:
+    """The own keys of each referenced SCO: from this batch, else from the index."""
+    keys: dict[str, list[IndexKey]] = {
+        i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and i.meta.id in targets
+    }
+    missing = sorted(targets - keys.keys())
+    for start in range(0, len(missing), CHUNK):
+        stmt = select(observables.c.object_id, observables.c.obs_type, observables.c.value).where(
+            observables.c.object_id.in_(missing[start : start + CHUNK]), observables.c.via == "sco"
+        )
+        for row in conn.execute(stmt):
+            keys.setdefault(row.object_id, []).append(IndexKey(row.obs_type, row.value, "sco"))
+    return keys
+
+
+def _late_referrers(
+    conn: Connection, items: list[Incoming], own: dict[str, list[IndexKey]], done: set[str]
+) -> list[dict[str, Any]]:
+    """Index rows for stored objects that referenced an SCO before it arrived."""
+    scos = {i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and own[i.meta.id]}
+    if not scos:
+        return []
+    pairs: list[tuple[str, str]] = []
+    sco_ids = sorted(scos)
+    for start in range(0, len(sco_ids), CHUNK):
+        stmt = select(refs.c.object_id, refs.c.target_id).where(
+            refs.c.target_id.in_(sco_ids[start : start + CHUNK])
+        )
+        pairs.extend(
+            (r.object_id, r.target_id) for r in conn.execute(stmt) if r.object_id not in done
+        )
+    if not pairs:
+        return []
+    referrers = latest_of(conn, {p[0] for p in pairs})
+    present = {(r.object_id, r.obs_type, r.value) for r in observables_of(conn, referrers)}
+    rows = []
+    for oid, target in pairs:
+        version = referrers.get(oid)
+        if version is None:
+            continue
+        for key in scos[target]:
+            if (oid, key.obs_type, key.value) in present:
+                continue
+            present.add((oid, key.obs_type, key.value))
+            rows.append(_stored_index_row(version, IndexKey(key.obs_type, key.value, "ref")))
+    return rows
+
+
+def _stored_index_row(version: StoredVersion, key: IndexKey) -> dict[str, Any]:
+    return {
+        "obs_type": key.obs_type,
+        "value": key.value,
+        "object_id": version.id,
+        "object_type": version.type,
+        "date_added": version.date_added,
+        "tlp": int(version.marking.tlp),
+        "groups": " ".join(version.marking.groups),
+        "creator": version.creator,
+        "origin": version.origin,
+        "first_seen": version.date_added,
+        "last_seen": version.date_added,
+        "via": key.via,
+        "revoked": version.revoked,
+    }
+
+
+def _unique(keys: list[IndexKey]) -> list[IndexKey]:
+    seen: dict[tuple[str, str], IndexKey] = {}
+    for key in keys:
+        seen.setdefault((key.obs_type, key.value), key)
+    return list(seen.values())
+
+
+def _index_row(
+    object_id: str,
+    object_type: str,
+    item: Incoming,
+    key: IndexKey,
+    date_added: int,
+    first_seen: int,
+) -> dict[str, Any]:
+    return {
+        "obs_type": key.obs_type,
+        "value": key.value,
+        "object_id": object_id,
+        "object_type": object_type,
+        "date_added": date_added,
+        "tlp": int(item.marking.tlp),
+        "groups": " ".join(item.marking.groups),
+        "creator": item.meta.created_by_ref or item.origin,
+        "origin": item.origin,
+        "first_seen": first_seen,
+        "last_seen": date_added,
+        "via": key.via,
+        "revoked": item.meta.revoked,
+    }
+
+
+# ---- reading -------------------------------------------------------------------------
+
+
+def _version(row: Row[Any]) -> StoredVersion:
+    groups = tuple(row.groups.split()) if row.groups else ()
+    return StoredVersion(
+        date_added=row.date_added,
+        id=row.id,
+        type=row.type,
+        spec_version=row.spec_version,
+        created=row.created,
+        modified=row.modified,
+        version_text=row.version_text,
+        revoked=row.revoked,
+        created_by_ref=row.created_by_ref,
+        origin=row.origin,
+        marking=Marking(Tlp(row.tlp), groups, row.marking_from_object),
+        recorded=None if row.recorded_tlp is None else Tlp(row.recorded_tlp),
+        is_latest=row.is_latest,
+        json=row.json,
+    )
+
+
+def versions(conn: Connection, object_id: str) -> list[StoredVersion]:
+    """Every version of one object, oldest first (by version, then date_added)."""
+    rows = conn.execute(
+        select(objects).where(objects.c.id == object_id).order_by(objects.c.date_added)
+    )
+    found = [_version(r) for r in rows]
+    return sorted(found, key=lambda v: (v.version, v.date_added))
+
+
+def latest_of(conn: Connection, ids: Iterable[str]) -> dict[str, StoredVersion]:
+    out: dict[str, StoredVersion] = {}
+    id_list = sorted(set(ids))
+    for start in range(0, len(id_list), CHUNK):
+        stmt = select(objects).where(
+            objects.c.id.in_(id_list[start : start + CHUNK]), objects.c.is_latest.is_(True)
+        )
+        out.update({r.id: _version(r) for r in conn.execute(stmt)})
+    return out
+
+
+@dataclass(frozen=True)
+class Query:
+    """Filters for listing object versions; every field optional, all combined with AND."""
+
+    types: tuple[str, ...] = ()
+    creator: str | None = None
+    since: int | None = None  # date_added strictly later than this
+    text: str | None = None
+    latest_only: bool = True
+    after: int | None = None  # keyset cursor: date_added strictly later
+    limit: int | None = None
+
+
+def select_versions(conn: Connection, query: Query) -> list[StoredVersion]:
+    stmt = select(objects).order_by(objects.c.date_added)
+    conditions: list[ColumnElement[bool]] = []
+    if query.latest_only:
+        conditions.append(objects.c.is_latest.is_(True))
+    if query.types:
+        conditions.append(objects.c.type.in_(query.types))
+    if query.creator:
+        conditions.append(
+            or_(
+                objects.c.created_by_ref == query.creator,
+                and_(objects.c.created_by_ref.is_(None), objects.c.origin == query.creator),
+            )
+        )
+    for bound in (query.since, query.after):
+        if bound is not None:
+            conditions.append(objects.c.date_added > bound)
+    if query.text:
+        needle = "%" + _like_prefix(query.text.lower())
+        conditions.append(func.lower(objects.c.label).like(needle, escape="\\"))
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    if query.limit is not None:
+        stmt = stmt.limit(query.limit)
+    return [_version(r) for r in conn.execute(stmt)]
+
+
+def iter_versions(conn: Connection, query: Query, page: int = 2000) -> Iterator[StoredVersion]:
+    """All versions matching `query`, read in keyset pages (bounded memory)."""
+    after = query.after
+    while True:
+        batch = select_versions(
+            conn,
+            Query(
+                query.types, query.creator, query.since, query.text, query.latest_only, after, page
+            ),
+        )
+        yield from batch
+        if len(batch) < page:
+            return
+        after = batch[-1].date_added
+
+
+def count_versions(conn: Connection, latest_only: bool = False) -> int:
+    stmt = select(func.count()).select_from(objects)
+    if latest_only:
+        stmt = stmt.where(objects.c.is_latest.is_(True))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def observable_rows(conn: Connection, obs_type: str | None, value: str) -> list[ObservableRow]:
+    stmt = select(observables).where(observables.c.value == value)
+    if obs_type is not None:
+        stmt = stmt.where(observables.c.obs_type == obs_type)
+    return [_observable(r) for r in conn.execute(stmt.order_by(observables.c.first_seen))]
+
+
+def observables_of(conn: Connection, object_ids: Iterable[str]) -> list[ObservableRow]:
+    id_list = sorted(set(object_ids))
+    out: list[ObservableRow] = []
+    for start in range(0, len(id_list), CHUNK):
+        stmt = select(observables).where(
+            observables.c.object_id.in_(id_list[start : start + CHUNK])
+        )
+        out.extend(_observable(r) for r in conn.execute(stmt))
+    return out
+
+
+def _observable(row: Row[Any]) -> ObservableRow:
+    return ObservableRow(
+        obs_type=row.obs_type,
+        value=row.value,
+        object_id=row.object_id,
+        object_type=row.object_type,
+        date_added=row.date_added,
+        marking=Marking(Tlp(row.tlp), tuple(row.groups.split()) if row.groups else ()),
+        creator=row.creator,
+        origin=row.origin,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        via=row.via,
+        revoked=row.revoked,
+    )
+
+
+def find_agency(conn: Connection, name_or_id: str) -> str | None:
+    """The id of an identity the node holds, by id or by its unique name (any case)."""
+    if name_or_id.startswith("identity--"):
+        return name_or_id if latest_of(conn, [name_or_id]) else None
+    wanted = name_or_id.strip().lower()
+    stmt = select(objects.c.id, objects.c.json).where(
+        objects.c.type == "identity",
+        objects.c.is_latest.is_(True),
+        func.lower(objects.c.label).like(_like_prefix(wanted), escape="\\"),
+    )
+    matches = [
+        r.id
+        for r in conn.execute(stmt)
+        if str(orjson.loads(r.json).get("name", "")).lower() == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
