@@ -1,0 +1,97 @@
+"""URLs: RFC 3986 syntax-based normalisation, the parts that never change what a URL names.
+
+Scheme and host in lower case, an IDN host in punycode, the default port dropped,
+percent-encoding normalised (upper-case hex, unreserved characters decoded, other
+characters outside the URL alphabet encoded as UTF-8), an empty path made `/`, the fragment
+dropped. A URL written without a scheme (`example.com/path`) is taken as `http://`.
+Dot segments (`/a/../b`) and the order of query parameters are kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, urlsplit
+
+from kawan.fraud.domains import hostname
+from kawan.fraud.kinds import Identifier, make, refuse
+from kawan.fraud.network import ip_text
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21, "ws": 80, "wss": 443}
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_RESERVED = frozenset(":/?#[]@!$&'()*+,;=")
+_HEXDIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def normalise_url(raw: str) -> Identifier:
+    """A URL in the normal form described in this module's docstring."""
+    text = raw.strip()
+    if any(ch.isspace() for ch in text):
+        refuse("url", "a URL cannot contain white space")
+    parts = _split(text)
+    scheme = parts.scheme.lower()
+    netloc = _netloc(parts, scheme)
+    path = percent_normalised(parts.path) or "/"
+    query = f"?{percent_normalised(parts.query)}" if "?" in text.split("#", 1)[0] else ""
+    return make("url", f"{scheme}://{netloc}{path}{query}")
+
+
+def _split(text: str) -> SplitResult:
+    if not _SCHEME.match(text):
+        authority = re.split(r"[/?#]", text, maxsplit=1)[0]
+        if "@" in authority:
+            refuse("url", "no scheme and an '@': an e-mail address, not a URL")
+        text = f"http://{text}"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError as exc:
+        refuse("url", f"cannot parse the URL: {exc}")
+    if not parts.hostname:
+        refuse("url", "a URL needs a host")
+    return parts
+
+
+def _netloc(parts: SplitResult, scheme: str) -> str:
+    host = _host(parts.hostname or "")
+    port = parts.port
+    if port is not None and DEFAULT_PORTS.get(scheme) != port:
+        host = f"{host}:{port}"
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    return f"{percent_normalised(userinfo)}@{host}" if userinfo else host
+
+
+def _host(name: str) -> str:
+    if ":" in name:
+        text, version = ip_text(name, "url")
+        if version == 6:
+            return f"[{text}]"
+    if re.fullmatch(r"[0-9.]+", name):
+        return ip_text(name, "url")[0]
+    return hostname(name, "url")
+
+
+def percent_normalised(text: str) -> str:
+    """`text` with percent-encoding in normal form (see the module docstring)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "%" and text[i + 1 : i + 3] and set(text[i + 1 : i + 3]) <= _HEXDIGITS:
+            out.append(_decoded_or_upper(text[i + 1 : i + 3]))
+            i += 3
+            continue
+        out.append(ch if ch in _UNRESERVED or ch in _RESERVED else _encoded(ch))
+        i += 1
+    return "".join(out)
+
+
+def _decoded_or_upper(hex_pair: str) -> str:
+    if len(hex_pair) != 2:
+        return "%25" + hex_pair
+    char = chr(int(hex_pair, 16))
+    return char if char in _UNRESERVED else f"%{hex_pair.upper()}"
+
+
+def _encoded(ch: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass"))
