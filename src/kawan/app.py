@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kawan.api import errors as api_errors
+from kawan.api.identifiers import router as identifiers_router
 from kawan.api.objects import router as objects_router
 from kawan.config import Settings
 from kawan.node import Node
@@ -28,4 +29,5 @@ def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(objects_router, prefix="/api/v1")
+    app.include_router(identifiers_router, prefix="/api/v1")
     return app

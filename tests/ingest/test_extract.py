@@ -279,3 +279,9 @@ def test_e_wallet_next_to_its_name() -> None:
 
 def test_empty_text() -> None:
     assert extract("") == []
+
+
+def test_a_number_after_a_contact_word_is_a_phone_not_the_account_named_before_it() -> None:
+    text = "Chuyen tien vao STK 0011004123456 Vietcombank, lien he 0912.345.678"
+    kinds = {(f.identifier.kind, f.raw) for f in extract(text, country="VN")}
+    assert kinds == {("bank-account", "0011004123456"), ("phone", "0912.345.678")}

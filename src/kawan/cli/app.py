@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kawan.cli import node_commands, object_commands
+from kawan.cli import identifier_commands, node_commands, object_commands
 
 app = typer.Typer(
     name="kawan",
@@ -16,3 +16,4 @@ app = typer.Typer(
 )
 node_commands.register(app)
 object_commands.register(app)
+identifier_commands.register(app)

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import os
-from functools import partial
 import sys
+from functools import partial
 from pathlib import Path
 
 import orjson
 import typer
 from rich.table import Table
 
-from kawan.cli.output import byte_progress, err, fail, guarded, out, print_json
+from kawan.cli.output import (
+    byte_progress,
+    err,
+    fail,
+    guarded,
+    out,
+    print_json,
+    print_json_line,
+)
 from kawan.config import Settings
 from kawan.errors import InvalidInput, NotFound
+from kawan.fraud.check import search_values
 from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import Summary, ingest_stream
 from kawan.ingest.stream import seekable
@@ -173,11 +182,23 @@ def search(
     creator: str = typer.Option(None, "--creator", help="Creating agency: identity id."),
     since: str = typer.Option(None, "--since", help="Added after this date, e.g. 2026-11-01."),
     text: str = typer.Option(None, "--text", help="Words in name, value, pattern or description."),
+    value: str = typer.Option(
+        None,
+        "--value",
+        help="Search the observable index instead: "
+        "identifier values starting with this, e.g. +8491234.",
+    ),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many results."),
-    json: bool = typer.Option(False, "--json", help="JSON lines, one object per line."),
+    json: bool = typer.Option(False, "--json", help="JSON lines, one result per line."),
 ) -> None:
-    """Find the latest versions of objects. Example: kawan search --type indicator --text vcb"""
+    """Find objects (latest versions) or, with --value, identifiers in the index.
+
+    Examples: kawan search --type indicator --text vcb; kawan search --value +849
+    """
     node = _node()
+    if value is not None:
+        _search_index(node, value, object_type[0] if object_type else None, limit, json)
+        return
     since_us = guarded(lambda: parse_datetime_arg(since, field="--since")) if since else None
     query = repo.Query(
         types=tuple(object_type), creator=creator, since=since_us, text=text, limit=limit
@@ -197,6 +218,31 @@ def search(
         )
     out.print(table)
     err.print(f"{len(found)} shown")
+
+
+def _search_index(node: Node, value: str, obs_type: str | None, limit: int, as_json: bool) -> None:
+    rows = search_values(node.engine, value, obs_type, limit)
+    if as_json:
+        for r in rows:
+            print_json_line(
+                {
+                    "type": r.obs_type,
+                    "value": r.value,
+                    "object_id": r.object_id,
+                    "object_type": r.object_type,
+                    "creator": r.creator,
+                    "marking": r.marking.label,
+                    "via": r.via,
+                    "first_seen": format_us(r.first_seen),
+                }
+            )
+        sys.stdout.flush()
+        return
+    table = Table("type", "value", "object", "marking", "via")
+    for r in rows:
+        table.add_row(r.obs_type, r.value, r.object_id, r.marking.label, r.via)
+    out.print(table)
+    err.print(f"{len(rows)} shown")
 
 
 def export(

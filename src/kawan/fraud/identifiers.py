@@ -75,4 +75,6 @@ def _candidates(text: str) -> list[str]:
     kinds = list(GUESS_ORDER)
     if "/" not in text or "." not in text:
         kinds.remove("url")
+    if any(ch.isspace() for ch in text):
+        kinds.remove("sender-id")  # words with spaces are text, not a sender id to guess
     return kinds

@@ -52,7 +52,8 @@ _OTP_CUE = re.compile(
     r"(?i:(?<![a-z])(?:otp|kode|code|pin|mã)(?![a-z])|รหัส|验证码|認証|인증)[^0-9]{0,20}$"
 )
 _PHONE_CUE = re.compile(
-    r"(?i:(?<![a-z])(?:contact|call|tel|telp|hotline|phone|gọi|điện thoại|sđt|hubungi)(?![a-z])"
+    r"(?i:(?<![a-z])(?:contact|call|tel|telp|hotline|phone|whatsapp|gọi|điện thoại|đt|sđt|sdt"
+    r"|liên hệ|lien he|hubungi|telefon)(?![a-z])"
     r"|โทร|เบอร์|电话|電話|전화)"
 )
 _CUE_WINDOW = 25
