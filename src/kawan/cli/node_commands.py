@@ -85,6 +85,9 @@ def demo(
     if_empty: bool = typer.Option(
         False, "--if-empty", help="Do nothing (exit 0) when the node already holds data."
     ),
+    full: bool = typer.Option(
+        False, "--full", help="All 34,467 ChongLuaDao domains instead of a 3,000 sample."
+    ),
 ) -> None:
     """Fill an empty node with the regional demo data set: the 14 agencies, indicators
     from the ChongLuaDao phishing list, fraud reports and the OASIS example reports.
@@ -99,9 +102,11 @@ def demo(
     if if_empty and not guarded(lambda: is_empty(node)):
         err.print("the node already holds data; demo data not loaded")
         return
-    result = guarded(lambda: build_demo(node, seed=seed))
+    result = guarded(lambda: build_demo(node, seed=seed, full=full))
     if json:
         print_json(result)
     else:
         for key, value in result.items():
             err.print(f"{key}: {value}")
+    if result.get("rejected"):
+        raise typer.Exit(1)
