@@ -25,7 +25,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+import orjson
+from sqlalchemy import select
 
 from kawan.config import Settings
 from kawan.fraud.check import run_check
@@ -34,7 +35,7 @@ from kawan.store.engine import reading
 from kawan.store.schema import objects
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest import drop_database, machine, postgres_database  # noqa: E402
+from ingest import drop_database, machine, postgres_database
 
 OUT = Path(__file__).parent / "out"
 PER_REPORT = 4
@@ -48,10 +49,15 @@ def phone(n: int) -> str:
 def object_rows(reports: int, creator: str) -> Any:
     for r in range(reports):
         oid = f"report--{uuid.UUID(int=r, version=4)}"
-        doc = (
-            '{"type":"report","spec_version":"2.1","id":"%s","name":"fraud report %d",'
-            '"created_by_ref":"%s"}' % (oid, r, creator)
-        )
+        doc = orjson.dumps(
+            {
+                "type": "report",
+                "spec_version": "2.1",
+                "id": oid,
+                "name": f"fraud report {r}",
+                "created_by_ref": creator,
+            }
+        ).decode()
         yield (
             BASE + r,
             oid,
