@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kawan.api import errors as api_errors
+from kawan.api.accounts import router as accounts_router
+from kawan.api.groups import router as groups_router
 from kawan.api.identifiers import router as identifiers_router
 from kawan.api.objects import router as objects_router
 from kawan.config import Settings
@@ -30,4 +32,6 @@ def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
 
     app.include_router(objects_router, prefix="/api/v1")
     app.include_router(identifiers_router, prefix="/api/v1")
+    app.include_router(accounts_router, prefix="/api/v1")
+    app.include_router(groups_router, prefix="/api/v1")
     return app

@@ -6,10 +6,28 @@
 ``KAWAN_HOST``, ``KAWAN_PORT``  where ``kawan serve`` listens (127.0.0.1:8000)
 ``KAWAN_DEFAULT_MARKING``  marking recorded for unmarked objects ingested without
                         ``--marking`` (default ``amber``: home agency only)
+``KAWAN_RATE_CHECK``, ``KAWAN_RATE_SEARCH``, ``KAWAN_RATE_EXTRACT``  how many requests to
+                        /check, /search and /extract one token and one client address may
+                        make, as ``COUNT/UNIT`` with UNIT second, minute, hour or day
+                        (defaults ``60/minute``, ``60/minute``, ``20/minute``)
+``KAWAN_TRUSTED_PROXIES``  comma-separated addresses or networks of reverse proxies whose
+                        ``X-Forwarded-For`` names the real client, e.g. ``127.0.0.1,10.0.0.0/8``
+                        (default: none; the peer address is the client)
+``KAWAN_VICTIM_RETENTION_DAYS``  days a victim's personal data is kept beside a fraud report
+                        before `kawan reports purge` (also run when `kawan serve` starts)
+                        deletes it (default ``365``)
+``KAWAN_PUBLIC_THRESHOLD``  reports that make an identifier *reported as scam* on the public
+                        check, at least 2: a default and per-country values, e.g. ``3,KR=3,MY=2``
+                        (the identifier's country decides; default ``3``)
+``KAWAN_PUBLIC_RATE``   public checks one client address may make, as ``COUNT/UNIT``
+                        (default ``10/minute``)
+``KAWAN_PUBLIC_DAILY_QUOTA``  public checks one client address may make per UTC day
+                        (default ``200``)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -18,6 +36,8 @@ from pathlib import Path
 from kawan.errors import InvalidInput
 
 TLP_NAMES = ("clear", "green", "amber", "amber+strict", "red")
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_KINDS = ("check", "search", "extract")
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     default_marking: str = "amber"
+    rate_check: str = "60/minute"
+    rate_search: str = "60/minute"
+    rate_extract: str = "20/minute"
+    trusted_proxies: tuple[str, ...] = ()
+    victim_retention_days: int = 365
+    public_threshold: str = "3"
+    public_rate: str = "10/minute"
+    public_daily_quota: int = 200
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +73,14 @@ class Settings:
             host=env.get("KAWAN_HOST", "127.0.0.1"),
             port=_port(env.get("KAWAN_PORT", "8000")),
             default_marking=marking,
+            rate_check=_rate_setting(env, "KAWAN_RATE_CHECK", "60/minute"),
+            rate_search=_rate_setting(env, "KAWAN_RATE_SEARCH", "60/minute"),
+            rate_extract=_rate_setting(env, "KAWAN_RATE_EXTRACT", "20/minute"),
+            trusted_proxies=_proxies(env.get("KAWAN_TRUSTED_PROXIES", "")),
+            victim_retention_days=_positive(env, "KAWAN_VICTIM_RETENTION_DAYS", 365),
+            public_threshold=_threshold_setting(env.get("KAWAN_PUBLIC_THRESHOLD", "3")),
+            public_rate=_rate_setting(env, "KAWAN_PUBLIC_RATE", "10/minute"),
+            public_daily_quota=_positive(env, "KAWAN_PUBLIC_DAILY_QUOTA", 200),
         )
 
     def with_database(self, url: str) -> Settings:
@@ -53,6 +89,86 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def rate(self, kind: str) -> tuple[int, int]:
+        """The limit for `kind` (check, search, extract) as (requests, seconds)."""
+        if kind not in RATE_KINDS:
+            raise InvalidInput(f"no rate limit named {kind!r}", field="kind")
+        text: str = getattr(self, f"rate_{kind}")
+        return parse_rate(text, field=f"KAWAN_RATE_{kind.upper()}")
+
+    def threshold(self, country: str | None) -> int:
+        """Reports that make an identifier of `country` *reported as scam* (at least 2)."""
+        default, per_country = parse_threshold(self.public_threshold)
+        return per_country.get(country or "", default)
+
+
+def parse_threshold(text: str) -> tuple[int, dict[str, int]]:
+    """`3,KR=3,MY=2` -> (3, {"KR": 3, "MY": 2}); every value at least 2 (one report alone
+    never makes an identifier *reported as scam*)."""
+    default, per_country = 3, {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        country, _, count = part.rpartition("=")
+        value = _at_least_two(count.strip(), text)
+        if not country:
+            default = value
+        elif len(country.strip()) == 2 and country.strip().isalpha():
+            per_country[country.strip().upper()] = value
+        else:
+            raise InvalidInput(
+                f"not a country code in {text!r}: {country!r}", field="KAWAN_PUBLIC_THRESHOLD"
+            )
+    return default, per_country
+
+
+def _at_least_two(count: str, text: str) -> int:
+    if not count.isdigit() or int(count) < 2:
+        raise InvalidInput(
+            f"thresholds are whole numbers of at least 2, as in 3,KR=3,MY=2: {text!r}",
+            field="KAWAN_PUBLIC_THRESHOLD",
+        )
+    return int(count)
+
+
+def _threshold_setting(text: str) -> str:
+    parse_threshold(text)
+    return text.strip()
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, str(default)).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise InvalidInput(f"must be a whole number of at least 1, not {text!r}", field=name)
+    return int(text)
+
+
+def parse_rate(text: str, *, field: str = "rate") -> tuple[int, int]:
+    """`60/minute` -> (60, 60): so many requests per so many seconds."""
+    count, _, unit = text.strip().lower().partition("/")
+    seconds = RATE_UNITS.get(unit.strip().removesuffix("s"))  # minute or minutes
+    if not count.strip().isdigit() or int(count) < 1 or seconds is None:
+        raise InvalidInput(
+            f"not a rate like 60/minute (units: {', '.join(RATE_UNITS)}): {text!r}", field=field
+        )
+    return int(count), seconds
+
+
+def _rate_setting(env: Mapping[str, str], name: str, default: str) -> str:
+    text = env.get(name, default)
+    parse_rate(text, field=name)
+    return text.strip()
+
+
+def _proxies(text: str) -> tuple[str, ...]:
+    found = tuple(part.strip() for part in text.split(",") if part.strip())
+    for part in found:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise InvalidInput(
+                f"not an IP address or network: {part!r}", field="KAWAN_TRUSTED_PROXIES"
+            ) from None
+    return found
 
 
 def _port(text: str) -> int:

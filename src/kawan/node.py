@@ -14,6 +14,7 @@ from kawan.errors import CannotRun, Conflict
 from kawan.ingest.prepare import Receipt, prepare
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import now_us
+from kawan.store import accounts as accounts_repo
 from kawan.store import migrate
 from kawan.store import node as node_table
 from kawan.store import objects as repo
@@ -58,7 +59,8 @@ class Node:
         return home
 
     def init(self, name: str, country: str) -> Agency:
-        """Create the home agency's identity. A node serves exactly one agency."""
+        """Create the home agency's identity and its `agencies` row. A node serves exactly
+        one agency. (Its first admin: `kawan.accounts.service.bootstrap_admin`.)"""
         self.ensure_schema()
         existing = self.home()
         if existing is not None:
@@ -68,4 +70,6 @@ class Node:
         with writing(self.engine) as conn:
             repo.put_batch(conn, [item])
             node_table.put(conn, HOME_KEY, obj["id"])
-        return Agency.from_identity(obj)
+            home = Agency.from_identity(obj)
+            accounts_repo.put_home(conn, home.id, home.name, home.country, now_us())
+        return home

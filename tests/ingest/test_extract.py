@@ -285,3 +285,10 @@ def test_a_number_after_a_contact_word_is_a_phone_not_the_account_named_before_i
     text = "Chuyen tien vao STK 0011004123456 Vietcombank, lien he 0912.345.678"
     kinds = {(f.identifier.kind, f.raw) for f in extract(text, country="VN")}
     assert kinds == {("bank-account", "0011004123456"), ("phone", "0912.345.678")}
+
+
+def test_a_bank_code_inside_a_link_does_not_make_a_number_an_account() -> None:
+    text = "Tai khoan bi khoa. Truy cap hxxps://vcb-secure[.]top/login hoac 0912 345 678"
+    kinds = {(f.identifier.kind, f.raw) for f in extract(text, country="VN")}
+    assert ("phone", "0912 345 678") in kinds
+    assert not any(kind == "bank-account" for kind, _ in kinds)

@@ -7,12 +7,10 @@ import sys
 import typer
 from rich.table import Table
 
-from kawan.cli.output import err, guarded, out, print_json, print_json_line
-from kawan.config import Settings
+from kawan.cli.output import err, guarded, open_node, out, print_json, print_json_line
 from kawan.fraud.check import CheckResult, run_check
 from kawan.fraud.kinds import KINDS
 from kawan.ingest.extract import extract as extract_text
-from kawan.node import Node
 
 KIND_HELP = "Identifier kind: " + ", ".join(KINDS) + " (guessed when left out)."
 
@@ -40,8 +38,7 @@ def check(
 
     Examples: kawan check "0912 345 678" --country VN; kawan check evil.example --type domain
     """
-    node = guarded(lambda: Node(Settings.from_env()))
-    guarded(node.ensure_schema)
+    node = open_node()
     result = guarded(lambda: run_check(node.engine, value, kind=kind, country=country))
     if json:
         print_json(result.as_dict())

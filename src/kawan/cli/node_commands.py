@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
-from kawan.cli.output import err, guarded, out, print_json
-from kawan.config import Settings
+from kawan.cli.output import err, fail, guarded, open_node, print_json
+from kawan.errors import InvalidInput
 from kawan.node import Node
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -19,24 +22,51 @@ def register(app: typer.Typer) -> None:
 
 
 def _node() -> Node:
-    return guarded(lambda: Node(Settings.from_env()))
+    return open_node(schema=False)
 
 
 def init(
     agency: str = typer.Option(..., "--agency", help="The home agency's name, e.g. 'VNCERT/CC'."),
     country: str = typer.Option(..., "--country", help="Its ISO 3166 country, e.g. VN."),
-    json: bool = typer.Option(False, "--json", help="Print the agency as JSON."),
+    admin: str = typer.Option(
+        "admin", "--admin", help="Name of the first admin user, e.g. --admin ops.lead"
+    ),
+    json: bool = typer.Option(
+        False, "--json", help="Print the agency, the admin and the token as one JSON document."
+    ),
 ) -> None:
-    """Create this node's home agency (a STIX identity). Run once per node.
+    """Create this node's home agency (a STIX identity), its first admin user and an admin
+    token. Run once per node. The token is printed once, alone on standard output (with
+    --json, inside the JSON document); everything else goes to standard error.
 
-    Example: kawan init --agency "Thai CERT" --country TH
+    Example: T=$(kawan init --agency "Thai CERT" --country TH)
     """
+    from kawan.accounts.service import bootstrap_admin, check_user_name
+    from kawan.audit.trail import Who
+
+    guarded(lambda: check_user_name(admin))
     node = _node()
-    home = guarded(lambda: node.init(agency, country))
+    try:
+        home = guarded(lambda: node.init(agency, country))
+        token_id, token = guarded(lambda: bootstrap_admin(node.engine, admin, who=Who.cli()))
+    finally:
+        node.engine.dispose()
     if json:
-        print_json({"id": home.id, "name": home.name, "country": home.country})
-    else:
-        err.print(f"home agency: {home.name} ({home.country}) {home.id}")
+        print_json(
+            {
+                "id": home.id,
+                "name": home.name,
+                "country": home.country,
+                "admin": admin,
+                "token_id": token_id,
+                "token": token,
+            }
+        )
+        return
+    err.print(f"home agency: {home.name} ({home.country}) {home.id}", highlight=False)
+    err.print(f"admin user {admin!r}, token {token_id}: it is shown once, keep it safe")
+    sys.stdout.write(token + "\n")
+    sys.stdout.flush()
 
 
 @db_app.command("upgrade")
@@ -51,32 +81,68 @@ def db_upgrade() -> None:
 
 
 def serve(
-    host: str = typer.Option(None, help="Address to bind (default KAWAN_HOST or 127.0.0.1)."),
-    port: int = typer.Option(None, help="TCP port (default KAWAN_PORT or 8000)."),
+    host: str = typer.Option(
+        None, help="Address to bind, e.g. --host 0.0.0.0 (default KAWAN_HOST or 127.0.0.1)."
+    ),
+    port: int = typer.Option(None, help="TCP port, e.g. --port 8443 (default KAWAN_PORT or 8000)."),
+    cert: Path = typer.Option(
+        None, "--cert", help="TLS certificate chain (PEM) to serve HTTPS, e.g. --cert fullchain.pem"
+    ),
+    key: Path = typer.Option(
+        None, "--key", help="The certificate's private key (PEM), e.g. --key privkey.pem"
+    ),
 ) -> None:
-    """Serve the REST API and /healthz with Uvicorn.
+    """Serve the REST API and /healthz with Uvicorn; HTTPS with --cert and --key.
 
-    Until access control lands the node binds to loopback only. Example: kawan serve
+    Without TLS the node binds to loopback only (tokens would cross the network in clear
+    text): put it behind a TLS reverse proxy, or give it a certificate. See
+    docs/deployment.md. Example: kawan serve --host 0.0.0.0 --cert c.pem --key k.pem
     """
     import uvicorn
 
     from kawan.app import create_app
-    from kawan.errors import InvalidInput
 
     node = _node()
     settings = node.settings
-    bind = host or settings.host
-    if bind not in ("127.0.0.1", "localhost", "::1"):
-        guarded(
-            lambda: (_ for _ in ()).throw(
-                InvalidInput(
-                    "kawan serve binds to loopback only until access control exists", field="host"
-                )
+    bind, the_port = host or settings.host, port or settings.port
+    tls = guarded(lambda: _tls_files(cert, key))
+    if tls is None and bind not in ("127.0.0.1", "localhost", "::1"):
+        fail(
+            InvalidInput(
+                f"without TLS kawan serve binds to loopback only, not {bind}: API tokens "
+                "would cross the network in clear text. Give --cert and --key, or bind to "
+                "127.0.0.1 behind a TLS reverse proxy (docs/deployment.md)",
+                field="host",
             )
         )
     guarded(node.ensure_schema)
-    out.print(f"kawan serving on http://{bind}:{port or settings.port}/", highlight=False)
-    uvicorn.run(create_app(settings), host=bind, port=port or settings.port, log_level="info")
+    node.engine.dispose()  # the app opens its own
+    scheme = "https" if tls else "http"
+    err.print(f"kawan serving on {scheme}://{bind}:{the_port}/", highlight=False)
+    certfile, keyfile = tls or (None, None)
+    uvicorn.run(
+        create_app(settings),
+        host=bind,
+        port=the_port,
+        log_level="info",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+        proxy_headers=False,  # the client address comes from KAWAN_TRUSTED_PROXIES alone
+    )
+
+
+def _tls_files(cert: Path | None, key: Path | None) -> tuple[str, str] | None:
+    """Both files or neither; each must be readable."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise InvalidInput(
+            "TLS needs both --cert and --key", field="cert" if cert is None else "key"
+        )
+    for name, path in (("cert", cert), ("key", key)):
+        if not path.is_file():
+            raise InvalidInput(f"no such file: {path}", field=name)
+    return str(cert), str(key)
 
 
 def demo(
@@ -103,10 +169,26 @@ def demo(
         err.print("the node already holds data; demo data not loaded")
         return
     result = guarded(lambda: build_demo(node, seed=seed, full=full))
+    token = _demo_admin(node)
     if json:
-        print_json(result)
+        print_json({**result, **({"admin_token": token} if token else {})})
     else:
         for key, value in result.items():
             err.print(f"{key}: {value}")
+        if token:
+            err.print("admin user 'admin' created; its token is shown once, keep it safe")
+            sys.stdout.write(token + "\n")
+            sys.stdout.flush()
     if result.get("rejected"):
         raise typer.Exit(1)
+
+
+def _demo_admin(node: Node) -> str | None:
+    """The first admin's token when the demo made the node (no users yet), else None."""
+    from kawan.accounts.service import bootstrap_admin, list_users
+    from kawan.audit.trail import Who
+
+    if guarded(lambda: list_users(node.engine)):
+        return None
+    _token_id, token = guarded(lambda: bootstrap_admin(node.engine, "admin", who=Who.cli()))
+    return token

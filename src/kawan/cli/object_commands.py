@@ -16,11 +16,11 @@ from kawan.cli.output import (
     err,
     fail,
     guarded,
+    open_node,
     out,
     print_json,
     print_json_line,
 )
-from kawan.config import Settings
 from kawan.errors import InvalidInput, NotFound
 from kawan.fraud.check import search_values
 from kawan.ingest.prepare import Receipt
@@ -43,9 +43,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _node() -> Node:
-    node = guarded(lambda: Node(Settings.from_env()))
-    guarded(node.ensure_schema)
-    return node
+    return open_node()
 
 
 def ingest(

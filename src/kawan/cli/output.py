@@ -19,7 +19,9 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from kawan.config import Settings
 from kawan.errors import CannotRun, InvalidInput, KawanError, PeerError
+from kawan.node import Node
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -73,3 +75,22 @@ def byte_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.update(task, completed=done)
+
+
+_opened: list[Node] = []  # nodes opened by the running command; closed when it ends
+
+
+def open_node(*, schema: bool = True) -> Node:
+    """The node of this command, from the environment; its connections are closed when
+    the command ends (`close_nodes`). With `schema`, migrations run first (idempotent)."""
+    node = guarded(lambda: Node(Settings.from_env()))
+    _opened.append(node)
+    if schema:
+        guarded(node.ensure_schema)
+    return node
+
+
+def close_nodes() -> None:
+    """Close the database connections of every node the command opened."""
+    while _opened:
+        _opened.pop().engine.dispose()

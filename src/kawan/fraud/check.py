@@ -22,7 +22,7 @@ from kawan.store import index
 from kawan.store.engine import reading
 from kawan.store.records import ObservableRow
 
-RowFilter = Callable[[ObservableRow], bool]
+RowFilter = Callable[[list[ObservableRow]], list[ObservableRow]]  # the viewer's rows
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,19 @@ def run_check(
 ) -> CheckResult:
     """Every object that mentions the identifier, and the identifiers linked to it.
 
-    `visible` decides which index rows the viewer may see; rows it refuses contribute
-    nothing, not even to the linked identifiers.
+    `visible` keeps the index rows the viewer may see (`kawan.sharing.reads.Access.rows`);
+    rows it drops contribute nothing, not even to the linked identifiers.
     """
     ident = identify(raw, kind, country)
-    allowed = visible or (lambda _row: True)
+    allowed = visible or _everything
     with reading(engine) as conn:
-        rows = [r for r in index.rows_for(conn, *ident.key) if allowed(r)]
-        object_ids = {r.object_id for r in rows}
-        neighbours = [r for r in index.rows_of_objects(conn, object_ids) if allowed(r)]
+        found = index.rows_for(conn, *ident.key)
+    rows = allowed(found)
+    object_ids = {r.object_id for r in rows}
+    with reading(engine) as conn:
+        around = index.rows_of_objects(conn, object_ids)
+    neighbours = allowed(around)
+    with reading(engine) as conn:
         docs = index.summaries(conn, object_ids | {r.creator for r in rows})
     return answer(raw, ident, rows, neighbours, docs)
 
@@ -166,7 +170,11 @@ def search_values(
         pass
     else:
         prefix, obs_type = ident.value, obs_type or ident.stix_type
-    allowed = visible or (lambda _row: True)
+    allowed = visible or _everything
     with reading(engine) as conn:
         rows = index.values_with_prefix(conn, prefix, obs_type, limit)
-    return [r for r in rows if allowed(r)]
+    return allowed(rows)
+
+
+def _everything(rows: list[ObservableRow]) -> list[ObservableRow]:
+    return rows

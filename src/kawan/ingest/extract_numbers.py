@@ -53,9 +53,10 @@ _OTP_CUE = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"(?i:(?<![a-z])(?:contact|call|tel|telp|hotline|phone|whatsapp|gọi|điện thoại|đt|sđt|sdt"
-    r"|liên hệ|lien he|hubungi|telefon)(?![a-z])"
+    r"|goi|liên hệ|lien he|hubungi|telefon)(?![a-z])"
     r"|โทร|เบอร์|电话|電話|전화)"
 )
+_LINKS = re.compile(r"\S*[./]\S*[a-z]\S*", re.IGNORECASE)  # words of URLs and domains
 _CUE_WINDOW = 25
 _WINDOW_BEFORE = 40
 _WINDOW_AFTER = 30
@@ -109,6 +110,7 @@ def _context(text: str, start: int, end: int) -> tuple[str | None, str | None]:
     """The bank name and the e-wallet name written near `[start, end)`, if any."""
     before = text[max(0, start - _WINDOW_BEFORE) : start].rsplit("\n", 1)[-1]
     after = text[end : end + _WINDOW_AFTER].split("\n", 1)[0]
+    before, after = _LINKS.sub(" ", before), _LINKS.sub(" ", after)  # `vcb-secure.top`
     return _nearest(_bank_names(), before, after), _nearest(_WALLET_RE, before, after)
 
 

@@ -12,8 +12,8 @@ from kawan.errors import InvalidInput
 from kawan.fraud.observables import index_keys, key_for_path
 from kawan.stix import patterns
 from kawan.stix.ids import canonical
-from kawan.stix.markings import Tlp, effective
-from kawan.stix.validate import check
+from kawan.stix.markings import Marking, Tlp, effective
+from kawan.stix.validate import Meta, check
 from kawan.store.records import Incoming, IndexKey
 
 
@@ -42,6 +42,56 @@ def prepare(obj: Any, receipt: Receipt) -> Incoming:
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
         label=label_of(obj),
         keys=keys_of(obj, meta.is_sco),
+    )
+
+
+# An Incoming without its object and receipt, as plain tuples: what a worker process sends
+# back (cheap to pickle). The receiving process still holds the object and the receipt.
+Wire = tuple[
+    bytes,  # canonical JSON
+    tuple[Any, ...],  # Meta's fields, in order
+    tuple[int, tuple[str, ...], bool],  # Marking
+    str,  # content hash
+    str,  # label
+    list[tuple[str, str, str]],  # index keys
+]
+
+
+def to_wire(incoming: Incoming) -> Wire:
+    meta, marking = incoming.meta, incoming.marking
+    return (
+        incoming.canonical,
+        (
+            meta.id,
+            meta.type,
+            meta.spec_version,
+            meta.created,
+            meta.modified,
+            meta.modified_text,
+            meta.revoked,
+            meta.created_by_ref,
+            meta.is_sco,
+        ),
+        (int(marking.tlp), marking.groups, marking.from_object),
+        incoming.content_hash,
+        incoming.label,
+        [(k.obs_type, k.value, k.via) for k in incoming.keys],
+    )
+
+
+def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
+    """The Incoming that `prepare(obj, receipt)` made where `to_wire` was called."""
+    text, meta, (tlp, groups, from_object), content_hash, label, keys = wire
+    return Incoming(
+        obj=obj,
+        meta=Meta(*meta),
+        marking=Marking(Tlp(tlp), groups, from_object),
+        origin=receipt.origin,
+        recorded=receipt.recorded,
+        canonical=text,
+        content_hash=content_hash,
+        label=label,
+        keys=[IndexKey(*k) for k in keys],
     )
 
 

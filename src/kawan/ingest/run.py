@@ -5,14 +5,20 @@ Bad objects are rejected with their reason and position and never block good one
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO
 
+import orjson
 from sqlalchemy import Engine
 
 from kawan.errors import InvalidInput
-from kawan.ingest.prepare import Receipt, prepare
+from kawan.ingest.prepare import Receipt, Wire, from_wire, prepare, to_wire
 from kawan.ingest.stream import Item, items
 from kawan.store import objects as repo
 from kawan.store.engine import writing
@@ -54,6 +60,14 @@ class Summary:
 Progress = Callable[[int], None]  # called with the number of bytes read so far
 
 
+@dataclass
+class Prepared:
+    """One batch after validation: what to store, and what was rejected already."""
+
+    ready: list[tuple[Item, Incoming]] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+
+
 def ingest_stream(
     engine: Engine,
     stream: IO[bytes],
@@ -61,11 +75,18 @@ def ingest_stream(
     *,
     name: str = "-",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Summary:
-    """Ingest every object of one file; the summary says what happened to each."""
+    """Ingest every object of one file; the summary says what happened to each.
+
+    A file of more than one batch is validated by `workers` processes (default: one per
+    core beyond this one) while this process parses the file and writes to the database.
+    """
     summary = Summary()
-    for batch in _batches(items(stream, name=name), BATCH):
-        summary.merge(store_items(engine, batch, receipt, name))
+    batches = _batches(items(stream, name=name), BATCH)
+    count = _workers() if workers is None else workers
+    for prepared in prepare_batches(batches, receipt, name, count):
+        summary.merge(store_prepared(engine, prepared, name))
         if progress is not None:
             progress(stream.tell())
     return summary
@@ -73,26 +94,33 @@ def ingest_stream(
 
 def store_items(engine: Engine, batch: Iterable[Item], receipt: Receipt, source: str) -> Summary:
     """Validate, then store one batch in one transaction."""
-    summary = Summary()
-    ready: list[tuple[Item, Incoming]] = []
+    return store_prepared(engine, prepare_batch(list(batch), receipt, source), source)
+
+
+def prepare_batch(batch: list[Item], receipt: Receipt, source: str) -> Prepared:
+    """Validate and describe each item of a batch, here in this process."""
+    prepared = Prepared()
     for item in batch:
         rejection = _rejection(item, source)
         if rejection is not None:
-            summary.rejected.append(rejection)
+            prepared.summary.rejected.append(rejection)
             continue
         try:
-            ready.append((item, prepare(item.obj, receipt)))
+            prepared.ready.append((item, prepare(item.obj, receipt)))
         except InvalidInput as exc:
-            summary.rejected.append(
-                Rejection(
-                    source, item.number, _id_of(item.obj), exc.describe_without_id(), item.line
-                )
-            )
-    if not ready:
+            prepared.summary.rejected.append(_invalid(item, source, exc.describe_without_id()))
+    return prepared
+
+
+def store_prepared(engine: Engine, prepared: Prepared, source: str) -> Summary:
+    """Store the ready items of one batch in one transaction."""
+    summary = Summary()
+    summary.merge(prepared.summary)
+    if not prepared.ready:
         return summary
     with writing(engine) as conn:
-        results = repo.put_batch(conn, [incoming for _, incoming in ready])
-    for (item, _), result in zip(ready, results, strict=True):
+        results = repo.put_batch(conn, [incoming for _, incoming in prepared.ready])
+    for (item, _), result in zip(prepared.ready, results, strict=True):
         if result.outcome == "added":
             summary.added += 1
         elif result.outcome == "unchanged":
@@ -102,6 +130,99 @@ def store_items(engine: Engine, batch: Iterable[Item], receipt: Receipt, source:
                 Rejection(source, item.number, result.id, result.reason or "rejected", item.line)
             )
     return summary
+
+
+def _invalid(item: Item, source: str, reason: str) -> Rejection:
+    return Rejection(source, item.number, _id_of(item.obj), reason, item.line)
+
+
+# ---- validation in worker processes ----------------------------------------------------
+
+IN_FLIGHT = 3  # batches handed to the workers ahead of the one being stored (bounds memory)
+
+
+def prepare_batches(
+    batches: Iterator[list[Item]], receipt: Receipt, source: str, workers: int
+) -> Iterator[Prepared]:
+    """Each batch prepared, in order; by worker processes once there is a second batch."""
+    first = next(batches, None)
+    second = None if first is None else next(batches, None)
+    if first is None or second is None or workers < 1:
+        yield from (prepare_batch(b, receipt, source) for b in _some(first, second, batches))
+        return
+    with _pool(workers) as pool:
+        pending: deque[tuple[list[Item], Future[list[Wire | str]] | None]] = deque()
+        for batch in chain((first, second), batches):
+            pending.append((batch, _submit(pool, batch, receipt)))
+            if len(pending) > IN_FLIGHT:
+                yield _received(*pending.popleft(), receipt, source)
+        while pending:
+            yield _received(*pending.popleft(), receipt, source)
+
+
+def _some(
+    first: list[Item] | None, second: list[Item] | None, rest: Iterator[list[Item]]
+) -> Iterator[list[Item]]:
+    yield from (b for b in (first, second) if b is not None)
+    yield from rest
+
+
+def _workers() -> int:
+    """One worker per core beyond this process's (at most 4); none without `fork`."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # fork: the workers start at once with everything imported, and never re-run the
+    # caller's __main__ (forkserver and spawn do both). They touch no database connection.
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _submit(
+    pool: ProcessPoolExecutor, batch: list[Item], receipt: Receipt
+) -> Future[list[Wire | str]] | None:
+    """Send the batch's objects as JSON; None when they cannot travel as JSON."""
+    try:
+        payload = orjson.dumps([item.obj for item in batch if item.error is None])
+    except orjson.JSONEncodeError:
+        return None  # e.g. an integer beyond 64 bits: prepared here, where it fails the same
+    return pool.submit(prepare_payload, payload, receipt)
+
+
+def prepare_payload(payload: bytes, receipt: Receipt) -> list[Wire | str]:
+    """In a worker: each object prepared, or the reason it is rejected."""
+    out: list[Wire | str] = []
+    for obj in orjson.loads(payload):
+        try:
+            out.append(to_wire(prepare(obj, receipt)))
+        except InvalidInput as exc:
+            out.append(exc.describe_without_id())
+    return out
+
+
+def _received(
+    batch: list[Item],
+    future: Future[list[Wire | str]] | None,
+    receipt: Receipt,
+    source: str,
+) -> Prepared:
+    if future is None:
+        return prepare_batch(batch, receipt, source)
+    answers = iter(future.result())
+    prepared = Prepared()
+    for item in batch:
+        rejection = _rejection(item, source)
+        if rejection is not None:
+            prepared.summary.rejected.append(rejection)
+            continue
+        answer = next(answers)
+        if isinstance(answer, str):
+            prepared.summary.rejected.append(_invalid(item, source, answer))
+        else:
+            prepared.ready.append((item, from_wire(item.obj, receipt, answer)))
+    return prepared
 
 
 def _rejection(item: Item, source: str) -> Rejection | None:

@@ -78,6 +78,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "vulnerability": ("name",),
     "relationship": ("relationship_type", "source_ref", "target_ref"),
     "sighting": ("sighting_of_ref",),
+    "kawan-tombstone": ("object_ref", "object_type", "created_by_ref"),
     "language-content": ("object_ref", "contents"),
     "extension-definition": ("name", "schema", "version", "extension_types", "created_by_ref"),
     "domain-name": ("value",),
@@ -104,6 +105,7 @@ TIMESTAMP_PROPS = (
     "first_observed",
     "last_observed",
 )
+_REF_SUFFIXES = ("_ref", "_refs")
 OPINIONS = frozenset({"strongly-disagree", "disagree", "neutral", "agree", "strongly-agree"})
 
 
@@ -221,31 +223,39 @@ def _times(
                 raise InvalidInput(
                     f"required property {name!r} is missing", object_id=where, field=name
                 )
-    created = (
-        None if created_text is None else parse_us(created_text, field="created", object_id=where)
-    )
-    modified = (
-        None
-        if modified_text is None
-        else parse_us(modified_text, field="modified", object_id=where)
-    )
+    parsed: dict[str, int] = {}  # each distinct text once: `modified` often repeats `created`
+    created = _stamp(created_text, "created", where, parsed)
+    modified = _stamp(modified_text, "modified", where, parsed)
     if created is not None and modified is not None and modified < created:
         raise InvalidInput(
             "'modified' is earlier than 'created'", object_id=where, field="modified"
         )
     for name in TIMESTAMP_PROPS:
         if name in obj:
-            parse_us(obj[name], field=name, object_id=where)
+            _stamp(obj[name], name, where, parsed)
     version_text = modified_text if modified_text is not None else created_text
     version = modified if modified is not None else created
     return created, version, version_text
 
 
+def _stamp(text: object, name: str, where: str | None, parsed: dict[str, int]) -> int | None:
+    """`text` parsed as a timestamp (None stays None), remembered in `parsed`."""
+    if text is None:
+        return None
+    if isinstance(text, str) and text in parsed:
+        return parsed[text]
+    value = parse_us(text, field=name, object_id=where)
+    parsed[str(text)] = value
+    return value
+
+
 def _refs(obj: Mapping[str, Any], where: str | None) -> None:
     for name, value in obj.items():
+        if not name.endswith(_REF_SUFFIXES):
+            continue
         if name.endswith("_ref"):
             _one_ref(value, name, where)
-        elif name.endswith("_refs"):
+        else:
             if not isinstance(value, list):
                 raise InvalidInput("must be a list of STIX ids", object_id=where, field=name)
             for item in value:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 
 from kawan.config import Settings
@@ -90,6 +90,13 @@ class Clock:
     """
 
     @staticmethod
+    def hold(conn: Connection) -> None:
+        """Lock the clock row now, so what the writer reads next includes every earlier
+        writer's commit (SQLite's `BEGIN IMMEDIATE` already holds the writers' lock)."""
+        if conn.dialect.name != "sqlite":
+            conn.execute(select(clock.c.last).where(clock.c.id == 1).with_for_update())
+
+    @staticmethod
     def take(conn: Connection, count: int) -> int:
         """Reserve `count` consecutive microsecond values; return the first."""
         row = conn.execute(select(clock.c.last).where(clock.c.id == 1).with_for_update()).first()
@@ -100,6 +107,27 @@ class Clock:
         else:
             conn.execute(clock.update().where(clock.c.id == 1).values(last=first + count - 1))
         return first
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows straight through the driver: `COPY` on PostgreSQL, a prepared
+    `executemany` on SQLite. The ingest hot path; values must already be column-typed."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    target = quote(table.name)
+    driver: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with driver.cursor() as cur, cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"  # noqa: S608 - names from the schema
+    driver.executemany(sql, rows)
 
 
 def database_exists(engine: Engine) -> bool:

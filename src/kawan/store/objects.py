@@ -5,21 +5,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Row, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from kawan.stix.markings import Marking, Tlp
-from kawan.store.engine import Clock
+from kawan.store.engine import Clock, insert_rows
 from kawan.store.records import Incoming, IndexKey, ObservableRow, PutResult, StoredVersion
 from kawan.store.schema import objects, observables, refs
 
 CHUNK = 500  # ids per IN (...) query
+T = TypeVar("T")
+ANALYZE_AFTER = 1000  # PostgreSQL: changed rows before statistics are worth refreshing
 
 
-@dataclass(frozen=True)
-class _Known:
+class _Known(NamedTuple):
     date_added: int
     modified: int | None
     content_hash: str
@@ -36,7 +48,10 @@ def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
     `modified`: a version differing in content, origin or recorded marking is new.
     Call inside `writing()`; `date_added` values are taken from the node's clock.
     """
+    Clock.hold(conn)
+    _refresh_statistics(conn)
     known = _known_versions(conn, {item.meta.id for item in items})
+    stored = set(known)  # ids with a version stored before this batch
     outcomes: list[PutResult | Incoming] = []
     fresh: list[Incoming] = []
     for item in items:
@@ -59,12 +74,31 @@ def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
     first = Clock.take(conn, len(fresh))
     stamps = {id(item): first + n for n, item in enumerate(fresh)}
     latest = _new_latest(fresh, known)
-    _insert(conn, fresh, stamps, latest)
-    _reindex(conn, [i for i in fresh if id(i) in latest], stamps)
+    _insert(conn, fresh, stamps, latest, stored)
+    earliest: dict[str, int] = {}  # the first stamp of each object new to the node
+    for item in fresh:
+        earliest.setdefault(item.meta.id, stamps[id(item)])
+    _reindex(conn, [i for i in fresh if id(i) in latest], stamps, stored, earliest)
     return [
         o if isinstance(o, PutResult) else PutResult(o.meta.id, "added", stamps[id(o)])
         for o in outcomes
     ]
+
+
+def _refresh_statistics(conn: Connection) -> None:
+    """PostgreSQL: ANALYZE the tables once they have grown by half since the last ANALYZE.
+
+    A bulk load into a young node outruns autovacuum; without statistics the planner scans
+    `objects` for every `id IN (...)` and ingest slows down with the table's size.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    stats = conn.execute(
+        text("SELECT n_mod_since_analyze, n_live_tup FROM pg_stat_user_tables WHERE relname = :t"),
+        {"t": objects.name},
+    ).first()
+    if stats is not None and stats[0] >= max(ANALYZE_AFTER, stats[1] // 2):
+        conn.execute(text("ANALYZE objects, observables, refs"))
 
 
 def _tlp_int(tlp: Tlp | None) -> int | None:
@@ -82,9 +116,7 @@ def _known_versions(conn: Connection, ids: set[str]) -> defaultdict[str, list[_K
         objects.c.recorded_tlp,
         objects.c.is_latest,
     )
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), CHUNK):
-        chunk = id_list[start : start + CHUNK]
+    for chunk in _chunks(sorted(ids)):
         for row in conn.execute(select(*cols).where(objects.c.id.in_(chunk))):
             known[row.id].append(
                 _Known(
@@ -97,6 +129,11 @@ def _known_versions(conn: Connection, ids: set[str]) -> defaultdict[str, list[_K
                 )
             )
     return known
+
+
+def _chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def _decide(item: Incoming, versions: list[_Known]) -> PutResult | None:
@@ -147,79 +184,134 @@ def _later(a: Incoming, b: Incoming) -> bool:
     return a.meta.modified > b.meta.modified
 
 
+OBJECT_COLUMNS = (
+    "date_added",
+    "id",
+    "type",
+    "spec_version",
+    "created",
+    "modified",
+    "version_text",
+    "revoked",
+    "created_by_ref",
+    "origin",
+    "tlp",
+    "groups",
+    "marking_from_object",
+    "recorded_tlp",
+    "brought_by",
+    "readers",
+    "is_latest",
+    "label",
+    "content_hash",
+    "json",
+)
+INDEX_COLUMNS = (
+    "obs_type",
+    "value",
+    "object_id",
+    "object_type",
+    "date_added",
+    "tlp",
+    "groups",
+    "creator",
+    "origin",
+    "first_seen",
+    "last_seen",
+    "via",
+    "revoked",
+)
+
+
 def _insert(
-    conn: Connection, fresh: list[Incoming], stamps: dict[int, int], latest: set[int]
+    conn: Connection,
+    fresh: list[Incoming],
+    stamps: dict[int, int],
+    latest: set[int],
+    stored: set[str],
 ) -> None:
-    superseded = sorted({i.meta.id for i in fresh if id(i) in latest})
-    for start in range(0, len(superseded), CHUNK):
+    superseded = sorted({i.meta.id for i in fresh if id(i) in latest} & stored)
+    for chunk in _chunks(superseded):
         conn.execute(
             update(objects)
-            .where(
-                objects.c.id.in_(superseded[start : start + CHUNK]), objects.c.is_latest.is_(True)
-            )
+            .where(objects.c.id.in_(chunk), objects.c.is_latest.is_(True))
             .values(is_latest=False)
         )
-    conn.execute(objects.insert(), [_row(i, stamps[id(i)], id(i) in latest) for i in fresh])
+    rows = [_row(i, stamps[id(i)], id(i) in latest) for i in fresh]
+    insert_rows(conn, objects, OBJECT_COLUMNS, rows)
 
 
-def _row(item: Incoming, date_added: int, is_latest: bool) -> dict[str, Any]:
+def _row(item: Incoming, date_added: int, is_latest: bool) -> tuple[Any, ...]:
+    """An `objects` row, in OBJECT_COLUMNS order."""
     meta = item.meta
-    return {
-        "date_added": date_added,
-        "id": meta.id,
-        "type": meta.type,
-        "spec_version": meta.spec_version,
-        "created": meta.created,
-        "modified": None if meta.is_sco else meta.modified,
-        "version_text": None if meta.is_sco else meta.modified_text,
-        "revoked": meta.revoked,
-        "created_by_ref": meta.created_by_ref,
-        "origin": item.origin,
-        "tlp": int(item.marking.tlp),
-        "groups": " ".join(item.marking.groups),
-        "marking_from_object": item.marking.from_object,
-        "recorded_tlp": _tlp_int(item.recorded),
-        "is_latest": is_latest,
-        "label": item.label,
-        "content_hash": item.content_hash,
-        "json": item.canonical.decode("utf-8"),
-    }
+    marking = item.marking
+    return (
+        date_added,
+        meta.id,
+        meta.type,
+        meta.spec_version,
+        meta.created,
+        None if meta.is_sco else meta.modified,
+        None if meta.is_sco else meta.modified_text,
+        meta.revoked,
+        meta.created_by_ref,
+        item.origin,
+        int(marking.tlp),
+        " ".join(marking.groups),
+        marking.from_object,
+        _tlp_int(item.recorded),
+        item.brought_by,
+        " ".join(item.readers),
+        is_latest,
+        item.label,
+        item.content_hash,
+        item.canonical.decode("utf-8"),
+    )
 
 
-def _reindex(conn: Connection, items: list[Incoming], stamps: dict[int, int]) -> None:
+def _reindex(
+    conn: Connection,
+    items: list[Incoming],
+    stamps: dict[int, int],
+    stored: set[str],
+    earliest: dict[str, int],
+) -> None:
     """Replace the index rows and references of objects whose latest version changed.
 
     Keys come from the object itself (an SCO's value, an indicator's comparisons) and from
     the SCOs it references (`via="ref"`); SCOs arriving after their referrers are indexed
-    under those referrers too.
+    under those referrers too. Objects new to the node have no rows to replace.
     """
     ids = sorted({i.meta.id for i in items})
-    first_seen = _first_seen(conn, ids)
+    replaced = [oid for oid in ids if oid in stored]
+    first_seen = earliest | _first_seen(conn, replaced)
     targets = {i.meta.id: _targets(i.obj) for i in items}
-    _replace_refs(conn, ids, targets)
+    _replace_refs(conn, replaced, targets)
     own = {i.meta.id: _unique(i.keys) for i in items}
     sco_keys = _sco_keys(conn, {t for ts in targets.values() for t in ts}, own, items)
-    rows_out: list[dict[str, Any]] = []
+    rows_out: list[tuple[Any, ...]] = []
     for item in items:
-        seen = first_seen.get(item.meta.id, stamps[id(item)])
-        keys = own[item.meta.id] + [
-            IndexKey(k.obs_type, k.value, "ref")
-            for t in targets[item.meta.id]
-            for k in sco_keys.get(t, ())
-        ]
-        rows_out.extend(
-            _index_row(item.meta.id, item.meta.type, item, k, stamps[id(item)], seen)
-            for k in _unique(keys)
-        )
+        oid = item.meta.id
+        stamp = stamps[id(item)]
+        seen = first_seen[oid]
+        keys = own[oid]
+        if targets[oid]:
+            keys = _unique(
+                keys
+                + [
+                    IndexKey(k.obs_type, k.value, "ref")
+                    for t in targets[oid]
+                    for k in sco_keys.get(t, ())
+                ]
+            )
+        rows_out.extend(_index_row(item, k, stamp, seen) for k in keys)
     rows_out.extend(_late_referrers(conn, items, own, set(ids)))
-    if rows_out:
-        conn.execute(observables.insert(), rows_out)
+    insert_rows(conn, observables, INDEX_COLUMNS, rows_out)
 
 
 def _first_seen(conn: Connection, ids: list[str]) -> dict[str, int]:
     first_seen: dict[str, int] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in _chunks(ids):
         rows = conn.execute(
             select(objects.c.id, func.min(objects.c.date_added))
             .where(objects.c.id.in_(chunk))
@@ -245,19 +337,20 @@ def _targets(obj: dict[str, Any]) -> list[str]:
     found: list[str] = []
     for name in REF_PROPS:
         value = obj.get(name)
+        if value is None:
+            continue
         if isinstance(value, str):
             found.append(value)
         elif isinstance(value, list):
             found.extend(v for v in value if isinstance(v, str))
-    return sorted(set(found))
+    return sorted(set(found)) if found else found
 
 
-def _replace_refs(conn: Connection, ids: list[str], targets: dict[str, list[str]]) -> None:
-    for start in range(0, len(ids), CHUNK):
-        conn.execute(delete(refs).where(refs.c.object_id.in_(ids[start : start + CHUNK])))
-    rows = [{"object_id": oid, "target_id": t} for oid, ts in targets.items() for t in ts]
-    if rows:
-        conn.execute(refs.insert(), rows)
+def _replace_refs(conn: Connection, replaced: list[str], targets: dict[str, list[str]]) -> None:
+    for chunk in _chunks(replaced):
+        conn.execute(delete(refs).where(refs.c.object_id.in_(chunk)))
+    rows = [(oid, t) for oid, ts in targets.items() for t in ts]
+    insert_rows(conn, refs, ("object_id", "target_id"), rows)
 
 
 def _sco_keys(
@@ -267,10 +360,9 @@ def _sco_keys(
     keys: dict[str, list[IndexKey]] = {
         i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and i.meta.id in targets
     }
-    missing = sorted(targets - keys.keys())
-    for start in range(0, len(missing), CHUNK):
+    for chunk in _chunks(sorted(targets - keys.keys())):
         stmt = select(observables.c.object_id, observables.c.obs_type, observables.c.value).where(
-            observables.c.object_id.in_(missing[start : start + CHUNK]), observables.c.via == "sco"
+            observables.c.object_id.in_(chunk), observables.c.via == "sco"
         )
         for row in conn.execute(stmt):
             keys.setdefault(row.object_id, []).append(IndexKey(row.obs_type, row.value, "sco"))
@@ -279,17 +371,14 @@ def _sco_keys(
 
 def _late_referrers(
     conn: Connection, items: list[Incoming], own: dict[str, list[IndexKey]], done: set[str]
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
     """Index rows for stored objects that referenced an SCO before it arrived."""
     scos = {i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and own[i.meta.id]}
     if not scos:
         return []
     pairs: list[tuple[str, str]] = []
-    sco_ids = sorted(scos)
-    for start in range(0, len(sco_ids), CHUNK):
-        stmt = select(refs.c.object_id, refs.c.target_id).where(
-            refs.c.target_id.in_(sco_ids[start : start + CHUNK])
-        )
+    for chunk in _chunks(sorted(scos)):
+        stmt = select(refs.c.object_id, refs.c.target_id).where(refs.c.target_id.in_(chunk))
         pairs.extend(
             (r.object_id, r.target_id) for r in conn.execute(stmt) if r.object_id not in done
         )
@@ -310,22 +399,23 @@ def _late_referrers(
     return rows
 
 
-def _stored_index_row(version: StoredVersion, key: IndexKey) -> dict[str, Any]:
-    return {
-        "obs_type": key.obs_type,
-        "value": key.value,
-        "object_id": version.id,
-        "object_type": version.type,
-        "date_added": version.date_added,
-        "tlp": int(version.marking.tlp),
-        "groups": " ".join(version.marking.groups),
-        "creator": version.creator,
-        "origin": version.origin,
-        "first_seen": version.date_added,
-        "last_seen": version.date_added,
-        "via": key.via,
-        "revoked": version.revoked,
-    }
+def _stored_index_row(version: StoredVersion, key: IndexKey) -> tuple[Any, ...]:
+    """An `observables` row (INDEX_COLUMNS order) for a stored version."""
+    return (
+        key.obs_type,
+        key.value,
+        version.id,
+        version.type,
+        version.date_added,
+        int(version.marking.tlp),
+        " ".join(version.marking.groups),
+        version.creator,
+        version.origin,
+        version.date_added,
+        version.date_added,
+        key.via,
+        version.revoked,
+    )
 
 
 def _unique(keys: list[IndexKey]) -> list[IndexKey]:
@@ -335,29 +425,24 @@ def _unique(keys: list[IndexKey]) -> list[IndexKey]:
     return list(seen.values())
 
 
-def _index_row(
-    object_id: str,
-    object_type: str,
-    item: Incoming,
-    key: IndexKey,
-    date_added: int,
-    first_seen: int,
-) -> dict[str, Any]:
-    return {
-        "obs_type": key.obs_type,
-        "value": key.value,
-        "object_id": object_id,
-        "object_type": object_type,
-        "date_added": date_added,
-        "tlp": int(item.marking.tlp),
-        "groups": " ".join(item.marking.groups),
-        "creator": item.meta.created_by_ref or item.origin,
-        "origin": item.origin,
-        "first_seen": first_seen,
-        "last_seen": date_added,
-        "via": key.via,
-        "revoked": item.meta.revoked,
-    }
+def _index_row(item: Incoming, key: IndexKey, date_added: int, first_seen: int) -> tuple[Any, ...]:
+    """An `observables` row (INDEX_COLUMNS order) for an incoming version."""
+    meta = item.meta
+    return (
+        key.obs_type,
+        key.value,
+        meta.id,
+        meta.type,
+        date_added,
+        int(item.marking.tlp),
+        " ".join(item.marking.groups),
+        meta.created_by_ref or item.origin,
+        item.origin,
+        first_seen,
+        date_added,
+        key.via,
+        meta.revoked,
+    )
 
 
 # ---- reading -------------------------------------------------------------------------
@@ -380,6 +465,8 @@ def _version(row: Row[Any]) -> StoredVersion:
         recorded=None if row.recorded_tlp is None else Tlp(row.recorded_tlp),
         is_latest=row.is_latest,
         json=row.json,
+        brought_by=row.brought_by,
+        readers=tuple(row.readers.split()) if row.readers else (),
     )
 
 
@@ -392,14 +479,33 @@ def versions(conn: Connection, object_id: str) -> list[StoredVersion]:
     return sorted(found, key=lambda v: (v.version, v.date_added))
 
 
+def versions_of(conn: Connection, ids: Iterable[str]) -> dict[str, list[StoredVersion]]:
+    """Every version of each object, oldest first (objects the node lacks are absent)."""
+    out: dict[str, list[StoredVersion]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(ids))):
+        for row in conn.execute(select(objects).where(objects.c.id.in_(chunk))):
+            out[row.id].append(_version(row))
+    for found in out.values():
+        found.sort(key=lambda v: (v.version, v.date_added))
+    return dict(out)
+
+
+def versions_at(conn: Connection, stamps: Iterable[int]) -> dict[int, StoredVersion]:
+    """The versions with these `date_added` values (the primary key)."""
+    out: dict[int, StoredVersion] = {}
+    for chunk in _chunks(sorted(set(stamps))):
+        stmt = select(objects).where(objects.c.date_added.in_(chunk))
+        out.update({r.date_added: _version(r) for r in conn.execute(stmt)})
+    return out
+
+
 def latest_of(conn: Connection, ids: Iterable[str]) -> dict[str, StoredVersion]:
+    """The latest version of each object. (is_latest is tested in Python: in the WHERE
+    clause SQLite's planner may pick the (is_latest, type) index and scan.)"""
     out: dict[str, StoredVersion] = {}
-    id_list = sorted(set(ids))
-    for start in range(0, len(id_list), CHUNK):
-        stmt = select(objects).where(
-            objects.c.id.in_(id_list[start : start + CHUNK]), objects.c.is_latest.is_(True)
-        )
-        out.update({r.id: _version(r) for r in conn.execute(stmt)})
+    for chunk in _chunks(sorted(set(ids))):
+        stmt = select(objects).where(objects.c.id.in_(chunk))
+        out.update({r.id: _version(r) for r in conn.execute(stmt) if r.is_latest})
     return out
 
 

@@ -29,6 +29,8 @@ class Incoming:
     content_hash: str
     label: str
     keys: list[IndexKey] = field(default_factory=list)
+    brought_by: str | None = None  # the home user who brought it in (RED readers)
+    readers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class StoredVersion:
     recorded: Tlp | None
     is_latest: bool
     json: str
+    brought_by: str | None = None  # the home user who brought it in
+    readers: tuple[str, ...] = ()  # RED: the home users they named
 
     @property
     def creator(self) -> str:

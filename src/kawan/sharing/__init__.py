@@ -1,0 +1,1 @@
+"""Sharing: the one visibility policy (pure), the policy-bound reads, and partner sync."""

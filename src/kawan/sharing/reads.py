@@ -1,0 +1,155 @@
+"""Policy-bound reads: the only way surfaces read objects for a viewer.
+
+`Access(engine, viewer)` answers lists, gets, versions, index rows and exports with
+exactly what `kawan.sharing.policy.visible` allows that viewer: each object appears at
+the latest version the viewer may see (by version, then date_added), never at a version
+it may not, and never at all when it may see none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from kawan.errors import CannotRun
+from kawan.sharing.policy import Facts, Viewer, World, visible
+from kawan.store import groups as group_table
+from kawan.store import objects as repo
+from kawan.store.engine import reading
+from kawan.store.records import ObservableRow, StoredVersion
+
+END_PROPS = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
+SCAN = 2000
+
+
+def load_world(conn: Connection) -> World:
+    home = group_table.home_agency(conn)
+    if home is None:
+        raise CannotRun("this node has no home agency yet: run `kawan init` first")
+    members = {g["group_id"]: frozenset(g["members"]) for g in group_table.current(conn)}
+    return World(home, members, group_table.public_count_agencies(conn))
+
+
+def ends_of(version: StoredVersion) -> tuple[str, ...]:
+    names = END_PROPS.get(version.type)
+    if not names:
+        return ()
+    obj = orjson.loads(version.json)
+    return tuple(str(obj[n]) for n in names if isinstance(obj.get(n), str))
+
+
+def facts_of(version: StoredVersion) -> Facts:
+    return Facts(
+        tlp=version.marking.tlp,
+        groups=version.marking.groups,
+        origin=version.origin,
+        creator=version.creator,
+        brought_by=version.brought_by,
+        readers=version.readers,
+        ends=ends_of(version),
+    )
+
+
+@dataclass
+class Access:
+    """Reads for one viewer. Cheap to make; make one per request."""
+
+    engine: Engine
+    viewer: Viewer
+    _world: World | None = field(default=None, repr=False)
+
+    @cached_property
+    def world(self) -> World:
+        if self._world is not None:
+            return self._world
+        with reading(self.engine) as conn:
+            return load_world(conn)
+
+    # -- the one decision, with the ends a relationship or sighting needs ------------
+
+    def allowed(self, conn: Connection, versions: list[StoredVersion]) -> list[StoredVersion]:
+        facts = [facts_of(v) for v in versions]
+        needed = {end for f in facts for end in f.ends}
+        ends = self._end_facts(conn, needed)
+        return [
+            v
+            for v, f in zip(versions, facts, strict=True)
+            if visible(self.viewer, f, self.world, ends)
+        ]
+
+    def _end_facts(self, conn: Connection, ids: set[str]) -> dict[str, list[Facts]]:
+        found: dict[str, list[Facts]] = defaultdict(list)
+        for oid, versions in repo.versions_of(conn, ids).items():
+            found[oid].extend(facts_of(v) for v in versions)
+        return found
+
+    # -- objects ----------------------------------------------------------------------
+
+    def versions(self, object_id: str) -> list[StoredVersion]:
+        with reading(self.engine) as conn:
+            return self.allowed(conn, repo.versions(conn, object_id))
+
+    def latest(self, object_id: str) -> StoredVersion | None:
+        found = self.versions(object_id)
+        return max(found, key=_rank) if found else None
+
+    def page(self, query: repo.Query, limit: int) -> tuple[list[StoredVersion], int | None]:
+        """Up to `limit` objects at their latest visible version, in date_added order,
+        after `query.after`; and the cursor of the next page (None at the end)."""
+        out: list[StoredVersion] = []
+        after = query.after
+        with reading(self.engine) as conn:
+            while len(out) < limit:
+                scan = repo.select_versions(conn, _all_versions(query, after, SCAN))
+                out.extend(self._best_of(conn, scan))
+                if len(scan) < SCAN:
+                    return out[:limit], (out[limit - 1].date_added if len(out) > limit else None)
+                after = scan[-1].date_added
+        return out[:limit], out[limit - 1].date_added
+
+    def _best_of(self, conn: Connection, scan: list[StoredVersion]) -> list[StoredVersion]:
+        """Those scanned versions that are their object's latest visible version."""
+        candidates = self.allowed(conn, scan)
+        ids = {v.id for v in candidates}
+        best: dict[str, StoredVersion] = {}
+        every = [v for vs in repo.versions_of(conn, ids).values() for v in vs]
+        for v in self.allowed(conn, every):
+            if v.id not in best or _rank(v) > _rank(best[v.id]):
+                best[v.id] = v
+        return [v for v in candidates if best[v.id].date_added == v.date_added]
+
+    def iterate(self, query: repo.Query) -> Iterator[StoredVersion]:
+        """Every object at its latest visible version (bounded memory)."""
+        after = query.after
+        while True:
+            page, after = self.page(
+                repo.Query(query.types, query.creator, query.since, query.text, True, after, None),
+                SCAN,
+            )
+            yield from page
+            if after is None:
+                return
+
+    # -- the observable index -----------------------------------------------------------
+
+    def rows(self, rows: list[ObservableRow]) -> list[ObservableRow]:
+        """The index rows this viewer may see: those whose object version it may see."""
+        if not rows:
+            return []
+        with reading(self.engine) as conn:
+            stored = repo.versions_at(conn, {r.date_added for r in rows})
+            ok = {v.date_added for v in self.allowed(conn, list(stored.values()))}
+        return [r for r in rows if r.date_added in ok]
+
+
+def _rank(v: StoredVersion) -> tuple[int, int]:
+    return (v.version, v.date_added)
+
+
+def _all_versions(query: repo.Query, after: int | None, limit: int) -> repo.Query:
+    return repo.Query(query.types, query.creator, query.since, query.text, False, after, limit)
