@@ -15,8 +15,12 @@ from kawan.store.engine import writing
 
 
 def _domain(n: int) -> dict[str, Any]:
-    return {"type": "domain-name", "spec_version": "2.1",
-            "id": f"domain-name--00000000-0000-4000-8000-{n:012d}", "value": f"d{n}.example"}
+    return {
+        "type": "domain-name",
+        "spec_version": "2.1",
+        "id": f"domain-name--00000000-0000-4000-8000-{n:012d}",
+        "value": f"d{n}.example",
+    }
 
 
 @pytest.fixture
@@ -55,13 +59,16 @@ def test_get_one_object_with_what_the_node_knows(client: TestClient, node: Node)
     assert len(versions["versions"]) == 1
 
 
-@pytest.mark.parametrize(("path", "status", "code"), [
-    ("/api/v1/objects/indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", 404, "not_found"),
-    ("/api/v1/objects?limit=0", 422, "invalid_input"),
-    ("/api/v1/objects?after=xyz", 400, "invalid_input"),
-    ("/api/v1/objects?since=not-a-date", 400, "invalid_input"),
-    ("/api/v1/nothing-here", 404, "not_found"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/v1/objects/indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", 404, "not_found"),
+        ("/api/v1/objects?limit=0", 422, "invalid_input"),
+        ("/api/v1/objects?after=xyz", 400, "invalid_input"),
+        ("/api/v1/objects?since=not-a-date", 400, "invalid_input"),
+        ("/api/v1/nothing-here", 404, "not_found"),
+    ],
+)
 def test_one_error_shape(client: TestClient, path: str, status: int, code: str) -> None:
     response = client.get(path)
     assert response.status_code == status
