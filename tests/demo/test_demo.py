@@ -15,7 +15,9 @@ from kawan.config import Settings
 from kawan.demo import build_demo, is_empty
 from kawan.demo.phishing import indicators
 from kawan.errors import Conflict
+from kawan.fraud.check import run_check
 from kawan.fraud.identifiers import normalise
+from kawan.fraud.reports import EXTENSION
 from kawan.node import Node
 from kawan.stix.markings import TLP1_IDS, TLP2_IDS
 from kawan.store.engine import reading
@@ -149,3 +151,19 @@ def test_list_entries_with_a_path_or_port_become_url_patterns() -> None:
         "[url:value = 'http://sites.google.com/view/lidh/index']",
         "[url:value = 'http://sn99.cc:100/']",
     ]
+
+
+def test_fraud_reports_carry_their_details_as_kawan_report_does(
+    built: tuple[Node, dict[str, Any]],
+) -> None:
+    node, result = built
+    fraud = [o for o in _objects(node, "report") if o.get("labels") != ["sms-scam"]]
+    fraud = [o for o in fraud if EXTENSION in o.get("extensions", {})]
+    assert len(fraud) == REPORTS
+    for report in fraud:
+        ext = report["extensions"][EXTENSION]
+        assert ext["category"] == report["labels"][0] and ext["country"] in REGION
+        assert {i["ref"] for i in ext["identifiers"]} == set(report["object_refs"])
+        assert float(ext["loss"]["amount"]) > 0
+    summary = run_check(node.engine, result["example"]["value"]).reports
+    assert summary.count >= 1 and summary.loss and summary.first_seen

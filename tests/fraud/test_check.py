@@ -19,6 +19,7 @@ from kawan.node import Node
 from kawan.stix.markings import Tlp
 from kawan.store import objects as repo
 from kawan.store.engine import writing
+from tests.conftest import user_headers
 
 THAI = identity(
     "ThaiCERT", "TH", 1_780_000_000_000_000, "identity--3a0b3c6e-0d1f-4f55-9e77-3b7c1d2e4f50"
@@ -104,6 +105,7 @@ def test_search_by_prefix_and_by_whole_identifier(held: Node) -> None:
 
 def test_api_check_search_and_extract(held: Node) -> None:
     client = TestClient(create_app(held.settings, held))
+    client.headers.update(user_headers(held, "ana", "analyst"))
     body = client.get("/api/v1/check", params={"value": "0912 345 678", "country": "VN"}).json()
     assert body["identifier"]["value"] == "+84912345678" and body["found"] == 3
     refused = client.get("/api/v1/check", params={"value": "hello world"})

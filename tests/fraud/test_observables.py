@@ -66,11 +66,13 @@ def test_extension_definitions_are_fixed_and_complete() -> None:
     identity = objects[0]
     assert (identity["type"], identity["id"]) == ("identity", KAWAN_IDENTITY)
     definitions = {o["name"]: o for o in objects[1:]}
-    assert {name: o["id"] for name, o in definitions.items()} == EXTENSIONS
+    new_scos = {n: o for n, o in definitions.items() if o["extension_types"] == ["new-sco"]}
+    assert {name: o["id"] for name, o in new_scos.items()} == EXTENSIONS
+    assert set(definitions) - set(new_scos) == {"kawan-fraud-report"}
+    assert definitions["kawan-fraud-report"]["extension_types"] == ["property-extension"]
     for definition in definitions.values():
-        assert definition["extension_types"] == ["new-sco"]
         assert definition["created_by_ref"] == KAWAN_IDENTITY
-        assert definition["created"] == definition["modified"] == "2025-11-01T00:00:00.000Z"
+        assert definition["created"] == definition["modified"]
         assert is_valid_id(definition["id"], "extension-definition")
 
 

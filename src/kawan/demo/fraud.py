@@ -5,6 +5,11 @@ A *scheme* is one scam operation: a category, a home country and the identifiers
 (a way to contact victims, one or two to take the money). Victims in its country report
 it, often more than once; about one scheme in twenty is also reported in 1–3 other
 countries, so the same phone number, account or wallet appears across borders.
+
+Reports carry their fraud details (category, channel, date, the victim's country, the loss
+in local currency, each identifier's role) in kawan's `kawan-fraud-report` extension,
+exactly as `kawan report` writes them (`kawan.fraud.reports.extension`). The demo's
+allowlist of official identifiers is `data/allowlist.csv`, every entry marked demo data.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from kawan.agencies import REGION
@@ -26,8 +35,16 @@ from kawan.demo.seeding import (
     with_markings,
 )
 from kawan.fraud.observables import to_sco
+from kawan.fraud.reports import EXTENSION, Cited, Draft, extension, role_of
 
 CROSS_BORDER = 0.05
+# Local currency and about how many units make one US dollar (demo losses only).
+CURRENCIES: dict[str, tuple[str, int]] = {
+    "BN": ("BND", 1), "KH": ("KHR", 4100), "ID": ("IDR", 16000), "LA": ("LAK", 21000),
+    "MY": ("MYR", 5), "MM": ("MMK", 2100), "PH": ("PHP", 57), "SG": ("SGD", 1),
+    "TH": ("THB", 35), "TL": ("USD", 1), "VN": ("VND", 25000), "CN": ("CNY", 7),
+    "JP": ("JPY", 150), "KR": ("KRW", 1350),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -132,7 +149,8 @@ def report(
     found: Scheme, country: str, cited: tuple[Clue, ...], rng: random.Random, seed: int, n: int,
     creator: str,
 ) -> dict[str, Any]:  # fmt: skip
-    created = stamp(moment_us(rng))
+    moment = moment_us(rng)
+    created = stamp(moment)
     return {
         "type": "report",
         "spec_version": "2.1",
@@ -146,7 +164,38 @@ def report(
         "labels": [found.category.label],
         "published": created,
         "object_refs": [to_sco(clue.identifier)["id"] for clue in cited],
+        "extensions": {EXTENSION: _details(found, cited, country, moment, seed, n)},
     }
+
+
+def _details(
+    found: Scheme, cited: tuple[Clue, ...], country: str, moment: int, seed: int, n: int
+) -> dict[str, Any]:
+    """The report's `kawan-fraud-report` extension, with a loss in local currency (from its
+    own seeded generator, so the rest of the demo does not change with it)."""
+    rng = random.Random(f"{seed}-loss-{n}")  # noqa: S311 - seeded demo data
+    currency, per_dollar = CURRENCIES[country]
+    dollars = round(rng.lognormvariate(6.0, 1.2))
+    details = Draft(
+        category=found.category.label,
+        channel=channel(found.clues[0]).lower(),
+        occurred=datetime.fromtimestamp(moment / 1_000_000, UTC).date(),
+        country=country,
+        cited=tuple(_cited(clue, found) for clue in cited),
+        loss=Decimal(max(1, dollars) * per_dollar),
+        currency=currency,
+    )
+    return extension(details, [to_sco(clue.identifier) for clue in cited])
+
+
+def _cited(clue: Clue, found: Scheme) -> Cited:
+    role = "contact" if clue is found.clues[0] else "payment"
+    return Cited(clue.identifier, role_of(clue.identifier, role))
+
+
+def allowlist_file() -> Path:
+    """The demo's allowlist (`kawan allowlist load --demo` loads it); all demo data."""
+    return Path(str(resources.files("kawan.demo").joinpath("data/allowlist.csv")))
 
 
 def assignments(rng: random.Random, made: list[Scheme], count: int) -> list[tuple[Scheme, str]]:

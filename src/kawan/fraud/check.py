@@ -1,7 +1,9 @@
 """Check: has anyone on this node, or any partner, seen this identifier?
 
 `answer` is pure: it turns the index rows of one identifier (and of the objects that
-mention it) into the answer an analyst reads. `run_check` does the reading.
+mention it) into the answer an analyst reads, with what the fraud reports among them say
+(counts by country and month, categories, first and last seen, loss by currency).
+`run_check` does the reading.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 
 from kawan.agencies import country_of
 from kawan.errors import InvalidInput
+from kawan.fraud.details import Summary, details_of, summarise
 from kawan.fraud.identifiers import Identifier, guess, normalise
 from kawan.fraud.kinds import KINDS
 from kawan.stix.timestamps import format_us
@@ -57,6 +60,7 @@ class CheckResult:
     identifier: Identifier
     mentions: list[Mention] = field(default_factory=list)
     linked: list[Linked] = field(default_factory=list)
+    reports: Summary = field(default_factory=Summary)
 
     @property
     def countries(self) -> list[str]:
@@ -78,6 +82,7 @@ class CheckResult:
             "last_seen": max((m.last_seen for m in self.mentions), default=None),
             "mentions": [vars(m) for m in self.mentions],
             "linked": [vars(link) for link in self.linked],
+            "reports": self.reports.as_dict(),
         }
 
 
@@ -125,7 +130,18 @@ def answer(
         (r.obs_type, r.value) for r in neighbours if (r.obs_type, r.value) != ident.key
     )
     linked = [Linked(kind_of(t), v, n) for (t, v), n in shared.most_common()]
-    return CheckResult(raw, ident, mentions, linked)
+    return CheckResult(raw, ident, mentions, linked, report_summary(rows, docs))
+
+
+def report_summary(rows: list[ObservableRow], docs: Mapping[str, Mapping[str, Any]]) -> Summary:
+    """What the fraud reports among `rows` say (the rows a viewer may see, only)."""
+    found = []
+    for row in rows:
+        doc = docs.get(row.object_id)
+        if row.object_type == "report" and doc is not None:
+            creator = docs.get(row.creator)
+            found.append(details_of(doc, country_of(dict(creator)) if creator else None))
+    return summarise(found)
 
 
 def _mention(row: ObservableRow, docs: Mapping[str, Mapping[str, Any]]) -> Mention:
