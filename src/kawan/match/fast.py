@@ -1,0 +1,244 @@
+"""The prefilter: which lines of a chunk of bytes may hold an indicator (numpy, pure).
+
+It must never miss a line the exact matcher (`tokens.py`) would match; it may propose
+lines the exact matcher then rejects. Over the whole chunk at once, without a Python
+step per line or per token:
+
+1. lower-case ASCII, find words (runs of `[a-z0-9._-]` and bytes >= 0x80);
+2. a polynomial hash (mod 2^64) of every word and of every part of a word after a dot
+   (`a.evil.com` → `a.evil.com`, `evil.com`, `com`), from one prefix-sum array;
+3. look the hashes up in a bitmap, then in the sorted array of indicator hashes;
+4. IPv4-shaped words are parsed to integers and tested against the CIDR tables;
+5. lines with bytes >= 0x80 or a backslash (escapes, IDN) always go to the exact matcher,
+   and IPv6 candidates are found by a regular expression when the index has any.
+
+A hash collision only costs an exact check of one more line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+BASE = 0x100000001B3
+BITMAP_BITS = 26
+MIN_TABLE_BITS = 23  # one table for chunks up to 8 MB; see `warm`
+_LOWER = bytes((c + 32 if 65 <= c <= 90 else c) for c in range(256))
+_HOSTCHARS = b"abcdefghijklmnopqrstuvwxyz0123456789._-"
+_HOSTMASK = bytes((1 if (c in _HOSTCHARS or c >= 128) else 0) for c in range(256))
+_VALUES = np.arange(1, 257, dtype=np.uint64)
+_DIGITS = np.array([c - 48 if 48 <= c <= 57 else 0 for c in range(256)], dtype=np.uint64)
+_IPV6 = re.compile(rb"[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*")
+
+
+@functools.cache
+def _powers(size: int) -> tuple[U64, U64]:
+    """BASE^i and BASE^-i (mod 2^64) for i < size."""
+    inverse = pow(BASE, -1, 1 << 64)
+    with np.errstate(over="ignore"):
+        up = np.cumprod(np.full(size, BASE, dtype=np.uint64))
+        down = np.cumprod(np.full(size, inverse, dtype=np.uint64))
+    one = np.ones(1, dtype=np.uint64)
+    return np.concatenate((one, up[:-1])), np.concatenate((one, down[:-1]))
+
+
+def _tables(n: int) -> tuple[U64, U64]:
+    size = 1 << max(MIN_TABLE_BITS, (n + 1).bit_length())
+    return _powers(size)
+
+
+def _prefix_hashes(data: npt.NDArray[np.uint8]) -> U64:
+    up, _ = _tables(len(data))
+    out = np.zeros(len(data) + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.cumsum(_VALUES[data] * up[: len(data)], out=out[1:])
+    return out
+
+
+def _span_hashes(prefix: U64, starts: I64, ends: I64) -> U64:
+    _, down = _tables(len(prefix))
+    with np.errstate(over="ignore"):
+        result: U64 = (prefix[ends] - prefix[starts]) * down[starts]
+    return result
+
+
+def hash_lines(blob: bytes) -> U64:
+    """The hash of every newline-separated line of `blob` (as the scan hashes words)."""
+    data = np.frombuffer(blob, dtype=np.uint8)
+    newlines = np.flatnonzero(data == 10)
+    starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
+    ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
+    return _span_hashes(_prefix_hashes(data), starts, ends)
+
+
+def hash_keys(keys: Iterable[bytes], batch: int = 1 << 20) -> U64:
+    """Hashes of many byte strings (none contains a newline), in batches of bytes."""
+    parts: list[U64] = []
+    pending: list[bytes] = []
+    size = 0
+    for key in keys:
+        pending.append(key)
+        size += len(key) + 1
+        if size >= batch:
+            parts.append(hash_lines(b"\n".join(pending)))
+            pending, size = [], 0
+    if pending:
+        parts.append(hash_lines(b"\n".join(pending)))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def warm() -> None:
+    """Compute the power tables now (before workers fork, so they share them)."""
+    _tables(0)
+
+
+@dataclass(frozen=True)
+class FastFilter:
+    hashes: U64  # sorted
+    bitmap: npt.NDArray[np.bool_]
+    cidr4: tuple[tuple[int, npt.NDArray[np.uint64]], ...]  # (prefix length, sorted networks)
+    ipv6: Callable[[str], bool] | None  # whether an IPv6 text may hit; None: no IPv6 keys
+
+    @classmethod
+    def build(
+        cls,
+        keys: Iterable[bytes],
+        cidr4: Mapping[int, Iterable[int]],
+        ipv6: Callable[[str], bool] | None,
+    ) -> FastFilter:
+        hashes = np.unique(hash_keys(keys))
+        bitmap = np.zeros(1 << BITMAP_BITS, dtype=np.bool_)
+        bitmap[hashes >> np.uint64(64 - BITMAP_BITS)] = True
+        tables = tuple(
+            (length, np.unique(np.fromiter(nets, dtype=np.uint64)))
+            for length, nets in sorted(cidr4.items())
+        )
+        return cls(hashes, bitmap, tables, ipv6)
+
+    def candidate_lines(self, chunk: bytes) -> list[int]:
+        """0-based numbers of the lines of `chunk` that may hold an indicator."""
+        text = chunk.translate(_LOWER)
+        data = np.frombuffer(text, dtype=np.uint8)
+        if len(data) == 0:
+            return []
+        starts, ends = _words(text, data)
+        positions = [self._word_hits(data, starts, ends), _always_exact(data)]
+        if self.cidr4:
+            positions.append(self._cidr_hits(data, starts, ends))
+        if self.ipv6 is not None:
+            positions.append(self._ipv6_hits(text))
+        found = np.concatenate(positions)
+        newlines = np.flatnonzero(data == 10)
+        lines = np.unique(np.searchsorted(newlines, found, side="left"))
+        return [int(n) for n in lines]
+
+    def _word_hits(self, data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> I64:
+        dots = np.flatnonzero(data == 46)
+        owner = np.searchsorted(starts, dots, side="right") - 1
+        dot_ends = ends[owner]
+        inside = dots + 1 < dot_ends
+        q_starts = np.concatenate((starts, dots[inside] + 1))
+        q_ends = np.concatenate((ends, dot_ends[inside]))
+        hashed = _span_hashes(_prefix_hashes(data), q_starts, q_ends)
+        maybe = self.bitmap[hashed >> np.uint64(64 - BITMAP_BITS)]
+        wanted = hashed[maybe]
+        at = np.searchsorted(self.hashes, wanted)
+        at[at >= len(self.hashes)] = 0
+        hit = self.hashes[at] == wanted if len(self.hashes) else np.zeros(0, bool)
+        result: I64 = q_starts[maybe][hit]
+        return result
+
+    def _cidr_hits(self, data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> I64:
+        addresses, where = _ipv4_words(data, starts, ends)
+        hit = np.zeros(len(addresses), dtype=np.bool_)
+        for length, networks in self.cidr4:
+            nets = addresses >> np.uint64(32 - length)
+            at = np.searchsorted(networks, nets)
+            at[at >= len(networks)] = 0
+            hit |= networks[at] == nets
+        result: I64 = where[hit]
+        return result
+
+    def _ipv6_hits(self, text: bytes) -> I64:
+        wanted = self.ipv6 or (lambda _text: False)
+        found = [
+            m.start()
+            for m in _IPV6.finditer(text)
+            if m.group().count(b":") >= 2 and wanted(m.group().decode("ascii"))
+        ]
+        return np.array(found, dtype=np.int64)
+
+
+def _words(text: bytes, data: npt.NDArray[np.uint8]) -> tuple[I64, I64]:
+    """Starts and ends of the words; one trailing dot is not part of a word."""
+    host = np.frombuffer(text.translate(_HOSTMASK), dtype=np.bool_)
+    before = np.concatenate(([False], host[:-1]))
+    after = np.concatenate((host[1:], [False]))
+    starts = np.flatnonzero(host & ~before)
+    ends = np.flatnonzero(host & ~after) + 1
+    ends = ends - ((data[ends - 1] == 46) & (ends - starts > 1))
+    return starts, ends
+
+
+def _always_exact(data: npt.NDArray[np.uint8]) -> I64:
+    result: I64 = np.flatnonzero((data >= 128) | (data == 92))
+    return result
+
+
+def _ipv4_words(
+    data: npt.NDArray[np.uint8], starts: I64, ends: I64
+) -> tuple[npt.NDArray[np.uint64], I64]:
+    """The IPv4-shaped words (four dotted runs of 1-3 digits) as integers, and where."""
+    length = ends - starts
+    sized = (length >= 7) & (length <= 15)
+    s, e = starts[sized], ends[sized]
+    if not len(s):
+        return np.zeros(0, dtype=np.uint64), s
+    is_dot = data == 46
+    is_digit = (data >= 48) & (data <= 57)
+    dots, digits = _sums(is_dot, s, e), _sums(is_digit, s, e)
+    shaped = (dots == 3) & (digits == (e - s) - 3)
+    s, e = s[shaped], e[shaped]
+    if not len(s):
+        return np.zeros(0, dtype=np.uint64), s
+    dot_at = np.flatnonzero(is_dot)
+    first = np.searchsorted(dot_at, s)
+    bounds = [s - 1, dot_at[first], dot_at[first + 1], dot_at[first + 2], e]
+    value = np.zeros(len(s), dtype=np.uint64)
+    valid = np.ones(len(s), dtype=np.bool_)
+    for i in range(4):
+        lo, hi = bounds[i] + 1, bounds[i + 1]
+        size = hi - lo
+        valid &= (size >= 1) & (size <= 3)
+        octet = _octet(data, lo, hi)
+        valid &= octet <= 255
+        value = (value << np.uint64(8)) | (octet & np.uint64(255))
+    return value[valid], s[valid]
+
+
+def _sums(mask: npt.NDArray[np.bool_], starts: I64, ends: I64) -> npt.NDArray[np.int32]:
+    """How many of `mask` are set in each [start, end)."""
+    bounds = np.empty(2 * len(starts), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    padded = np.concatenate((mask, [False]))
+    result: npt.NDArray[np.int32] = np.add.reduceat(padded, bounds, dtype=np.int32)[0::2]
+    return result
+
+
+def _octet(data: npt.NDArray[np.uint8], lo: I64, hi: I64) -> npt.NDArray[np.uint64]:
+    total = np.zeros(len(lo), dtype=np.uint64)
+    scale = np.uint64(1)
+    for back in range(1, 4):
+        at = hi - back
+        inside = at >= lo
+        digits = _DIGITS[data[np.where(inside, at, 0)]]
+        total += np.where(inside, digits * scale, np.uint64(0))
+        scale = scale * np.uint64(10)
+    return total

@@ -1,0 +1,80 @@
+"""One chunk of a log: the prefilter proposes lines, the exact matcher decides (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kawan.fraud.identifiers import Identifier
+from kawan.ingest.extract import extract
+from kawan.match.formats import Layout, fields
+from kawan.match.index import Index
+from kawan.match.tokens import value_keys, word_keys
+
+_KIND_LETTERS = {"domain": "d", "url": "u", "email": "e", "ipv4": "4", "ipv6": "6",
+                 "hash": "h", "phone": "p"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    line: int  # 1-based; within the chunk until the caller adds the chunk's first line
+    field: str
+    value: str
+    row: int  # the index row (indicator comparison) matched
+
+
+def line_count(chunk: bytes) -> int:
+    return chunk.count(b"\n") + (1 if chunk and not chunk.endswith(b"\n") else 0)
+
+
+def scan_chunk(
+    index: Index, lay: Layout, chunk: bytes, at_start: bool, country: str | None = None
+) -> list[Hit]:
+    """Every hit in `chunk` (whole lines), numbered from 1 within the chunk."""
+    lines = chunk.split(b"\n")
+    if lay.name == "text":
+        numbers: list[int] = list(range(len(lines)))
+    else:
+        numbers = index.fast.candidate_lines(chunk)
+    hits: list[Hit] = []
+    for n in numbers:
+        if n >= len(lines):
+            continue
+        text = lines[n].decode("utf-8", "replace").rstrip("\r")
+        hits.extend(match_line(index, lay, text, n + 1, at_start and n == 0, country))
+    return hits
+
+
+def match_line(
+    index: Index, lay: Layout, text: str, number: int, header: bool, country: str | None
+) -> list[Hit]:
+    """The hits of one line: at most one per index row, the first place it is seen."""
+    seen: dict[int, Hit] = {}
+    for field, value in fields(lay, text, header):
+        for key, written in _keys(lay, value, country):
+            for row in index.lookup(key):
+                if row not in seen:
+                    seen[row] = Hit(number, field, written, row)
+    return list(seen.values())
+
+
+def _keys(lay: Layout, value: str, country: str | None) -> Iterator[tuple[str, str]]:
+    yield from value_keys(value)
+    if lay.name == "text":
+        for found in extract(value, country=country):
+            for key in identifier_keys(found.identifier):
+                yield key, found.raw
+
+
+def identifier_keys(identifier: Identifier) -> list[str]:
+    """The keys of an identifier found in free text (a URL gives its host's keys too)."""
+    letter = _KIND_LETTERS.get(identifier.kind)
+    if letter is None:
+        return []
+    keys = [f"{letter}:{identifier.value}"]
+    if letter == "u":
+        host = identifier.value.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
+        keys.extend(word_keys(host.rsplit(":", 1)[0] if host.count(":") == 1 else host))
+    elif letter == "e":
+        keys.append(f"d:{identifier.value.rpartition('@')[2]}")
+    return keys

@@ -1,0 +1,84 @@
+"""Compiling from the store and storing sightings, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from kawan.ingest.prepare import Receipt
+from kawan.ingest.run import store_items
+from kawan.ingest.stream import Item
+from kawan.match.compile import CACHE_NAME, compile_index
+from kawan.match.run import Source, match
+from kawan.node import Node
+from kawan.stix.markings import Tlp
+from kawan.store import objects as repo
+from kawan.store.engine import reading
+
+PARTNER = "identity--0b6d2f5c-5a4e-4b8e-9c55-000000000001"
+
+
+def indicator(pattern: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+        "pattern": pattern, "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00.000Z",
+        **extra,
+    }  # fmt: skip
+
+
+def put(node: Node, objs: list[dict[str, Any]], origin: str, tlp: Tlp = Tlp.GREEN) -> None:
+    summary = store_items(node.engine, [Item(n, o) for n, o in enumerate(objs, 1)],
+                          Receipt(origin, tlp), "test")  # fmt: skip
+    assert not summary.rejected, summary.rejected
+
+
+def test_compile_match_and_store_sightings(node: Node, tmp_path: Path) -> None:
+    home = node.require_home().id
+    valid = indicator("[domain-name:value = 'evil.com']")
+    either = indicator("[ipv4-addr:value = '203.0.113.0/24'] OR [url:value = 'http://x.org/a']")
+    expired = indicator("[domain-name:value = 'old.com']", valid_until="2026-02-01T00:00:00Z")
+    future = indicator("[domain-name:value = 'later.com']", valid_from="2099-01-01T00:00:00Z")
+    revoked = indicator("[domain-name:value = 'gone.com']")
+    complex_ = indicator("[domain-name:value = 'both.com' AND domain-name:value = 'x.com']")
+    red = indicator("[domain-name:value = 'secret.com']")
+    put(node, [valid, either, expired, future, revoked, complex_], home)
+    put(node, [red], PARTNER, Tlp.RED)
+    put(node, [{**revoked, "modified": "2026-01-02T00:00:00.000Z", "revoked": True}], home)
+    log = b"a.evil.com old.com later.com gone.com both.com secret.com\n203.0.113.9 evil.com\n"
+    hits: list[dict[str, Any]] = []
+    source = Source("dns.txt", lambda: contextlib.nullcontext(io.BytesIO(log)), len(log))
+    outcome = match(node, [source], "text", hits.append, share=True, processes=1)
+    assert outcome.compiled.indicators == 2
+    assert {(h["line"], h["value"], h["indicator"]) for h in hits} == {
+        (1, "a.evil.com", valid["id"]), (2, "203.0.113.9", either["id"]),
+        (2, "evil.com", valid["id"]),
+    }  # fmt: skip
+    with reading(node.engine) as conn:
+        stored = [orjson.loads(v.json) for v in repo.select_versions(
+            conn, repo.Query(types=("sighting",)))]  # fmt: skip
+    by_target = {s["sighting_of_ref"]: s for s in stored}
+    assert by_target[valid["id"]]["count"] == 2
+    assert by_target[valid["id"]]["where_sighted_refs"] == [home]
+    assert by_target[either["id"]]["created_by_ref"] == home
+    assert (node.settings.home / CACHE_NAME).exists()
+
+
+def test_the_cache_is_updated_incrementally(node: Node) -> None:
+    home = node.require_home().id
+    first = indicator("[domain-name:value = 'one.com']")
+    put(node, [first], home)
+    cold = compile_index(node.engine, home, cache_dir=node.settings.home)
+    assert (cold.cached, cold.indicators, cold.read) == (False, 1, 1)
+    put(node, [indicator("[domain-name:value = 'two.com']")], home)
+    put(node, [{**first, "modified": "2026-01-02T00:00:00.000Z", "revoked": True}], home)
+    warm = compile_index(node.engine, home, cache_dir=node.settings.home)
+    assert (warm.cached, warm.indicators, warm.read) == (True, 1, 2)
+    assert [r.key for r in warm.index.rows] == ["d:two.com"]
+    again = compile_index(node.engine, home, cache_dir=node.settings.home)
+    assert (again.read, again.digest) == (0, warm.digest)
