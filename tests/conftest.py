@@ -78,3 +78,12 @@ def node(settings: Settings) -> Iterator[Node]:
     the_node.init("Test CERT", "VN")
     yield the_node
     the_node.engine.dispose()
+
+
+def user_headers(node: Node, name: str, role: str) -> dict[str, str]:
+    """A new home user of `role` and the Authorization header of a fresh token of theirs."""
+    from kawan.accounts import service
+
+    service.add_user(node.engine, name, role)
+    _id, token = service.create_token(node.engine, user=name, label="test")
+    return {"Authorization": f"Bearer {token}"}

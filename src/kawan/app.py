@@ -6,11 +6,15 @@ from fastapi import FastAPI
 
 from kawan.api import errors as api_errors
 from kawan.api.accounts import router as accounts_router
+from kawan.api.fraud import router as fraud_router
 from kawan.api.groups import router as groups_router
 from kawan.api.identifiers import router as identifiers_router
 from kawan.api.objects import router as objects_router
+from kawan.api.public import router as public_router
 from kawan.config import Settings
 from kawan.node import Node
+from kawan.taxii.routes import taxii_app
+from kawan.web.pages import router as pages_router
 
 
 def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
@@ -34,4 +38,8 @@ def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
     app.include_router(identifiers_router, prefix="/api/v1")
     app.include_router(accounts_router, prefix="/api/v1")
     app.include_router(groups_router, prefix="/api/v1")
+    app.include_router(fraud_router, prefix="/api/v1")
+    app.include_router(public_router)
+    app.include_router(pages_router)
+    app.mount("/taxii2", taxii_app(the_node))
     return app

@@ -15,6 +15,7 @@ from kawan.ingest.prepare import Receipt, prepare
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import now_us
 from kawan.store import accounts as accounts_repo
+from kawan.store import groups as group_table
 from kawan.store import migrate
 from kawan.store import node as node_table
 from kawan.store import objects as repo
@@ -73,3 +74,25 @@ class Node:
             home = Agency.from_identity(obj)
             accounts_repo.put_home(conn, home.id, home.name, home.country, now_us())
         return home
+
+    def receipt(
+        self,
+        origin: str,
+        recorded: Tlp | None,
+        *,
+        brought_by: str | None = None,
+        readers: tuple[str, ...] = (),
+    ) -> Receipt:
+        """How objects arriving now are recorded: with the node's group markings and
+        statement markings known, so they are not mistaken for unknown (RED) ones."""
+        with reading(self.engine) as conn:
+            groups = group_table.group_markings(conn)
+            statements = group_table.statement_markings(conn)
+        return Receipt(
+            origin=origin,
+            recorded=recorded,
+            group_markings=groups,
+            statements=statements,
+            brought_by=brought_by,
+            readers=readers,
+        )

@@ -12,6 +12,7 @@ from kawan.node import Node
 from kawan.stix.markings import Tlp
 from kawan.store import objects as repo
 from kawan.store.engine import writing
+from tests.conftest import user_headers
 
 
 def _domain(n: int) -> dict[str, Any]:
@@ -28,7 +29,9 @@ def client(node: Node) -> TestClient:
     receipt = Receipt(origin=node.require_home().id, recorded=Tlp.GREEN)
     with writing(node.engine) as conn:
         repo.put_batch(conn, [prepare(copy.deepcopy(_domain(n)), receipt) for n in range(25)])
-    return TestClient(create_app(node.settings, node))
+    the_client = TestClient(create_app(node.settings, node))
+    the_client.headers.update(user_headers(node, "ana", "analyst"))
+    return the_client
 
 
 def test_healthz(client: TestClient) -> None:

@@ -167,3 +167,39 @@ def test_a_new_version_replaces_its_index_rows(node: Node) -> None:
         old = repo.observable_rows(conn, "domain-name", "vietcombank-secure.example")
         new = repo.observable_rows(conn, "domain-name", "other.example")
     assert old == [] and len(new) == 1
+
+
+def test_a_tombstone_from_the_creator_deletes_every_trace(node: Node) -> None:
+    from kawan.stix.edits import tombstone
+
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": "report--5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "created": "2026-11-01T10:00:00.000Z",
+        "modified": "2026-11-01T10:00:00.000Z",
+        "name": "Scam call",
+        "published": "2026-11-01T10:00:00Z",
+        "object_refs": [phone()["id"]],
+    }
+    put(node, report, phone())
+    home = node.require_home().id
+    results = put(node, tombstone(phone(), home, 1_790_000_000_000_000))
+    assert results[0].outcome == "added"
+    with reading(node.engine) as conn:
+        assert repo.versions(conn, phone()["id"]) == []
+        assert repo.observable_rows(conn, "phone-number", "+84912345678") == []
+        assert len(repo.versions(conn, report["id"])) == 1  # the report stays
+    again = put(node, phone())  # the deleted object does not come back
+    assert again[0].outcome == "rejected" and "deleted by its creator" in (again[0].reason or "")
+
+
+def test_only_the_creator_may_delete(node: Node) -> None:
+    from kawan.stix.edits import tombstone
+
+    put(node, indicator(created_by_ref=PARTNER))
+    home = node.require_home().id
+    refused = put(node, tombstone(indicator(), home, 1_790_000_000_000_000))
+    assert refused[0].outcome == "rejected" and "only the creator" in (refused[0].reason or "")
+    with reading(node.engine) as conn:
+        assert len(repo.versions(conn, indicator()["id"])) == 1

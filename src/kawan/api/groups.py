@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from kawan.accounts.records import Principal
+from kawan.api.auth import require
 from kawan.node import Node
 from kawan.sharing import groups as sharing_groups
 
 router = APIRouter(tags=["groups"])
+Reader = Annotated[Principal, Depends(require("read"))]
+Manager = Annotated[Principal, Depends(require("manage_groups"))]
 
 
 class GroupIn(BaseModel):
@@ -29,13 +33,13 @@ def _node(request: Request) -> Node:
 
 
 @router.get("/groups")
-def list_groups(request: Request) -> dict[str, Any]:
+def list_groups(request: Request, caller: Reader) -> dict[str, Any]:
     """The current version of every sharing group."""
     return {"groups": [g.as_dict() for g in sharing_groups.list_groups(_node(request).engine)]}
 
 
 @router.post("/groups", status_code=201)
-def create_group(request: Request, body: GroupIn) -> dict[str, Any]:
+def create_group(request: Request, caller: Manager, body: GroupIn) -> dict[str, Any]:
     """Create a group; the home agency is always a member."""
     node = _node(request)
     home = node.require_home().id
@@ -44,7 +48,9 @@ def create_group(request: Request, body: GroupIn) -> dict[str, Any]:
 
 
 @router.patch("/groups/{group}")
-def change_members(request: Request, group: str, body: MembersChange) -> dict[str, Any]:
+def change_members(
+    request: Request, caller: Manager, group: str, body: MembersChange
+) -> dict[str, Any]:
     """Add and remove members: a new version of the group."""
     return sharing_groups.change_members(
         _node(request).engine, group, body.add, body.remove

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from kawan.accounts.records import Principal
+from kawan.api.auth import require
+from kawan.api.ratelimit import rate_limited
 from kawan.fraud.check import run_check, search_values
 from kawan.ingest.extract import extract as extract_text
 from kawan.node import Node
+from kawan.sharing.reads import Access
 from kawan.stix.timestamps import format_us
 
 router = APIRouter(tags=["identifiers"])
+Reader = Annotated[Principal, Depends(require("read"))]
 
 
 def _node(request: Request) -> Node:
@@ -20,9 +25,10 @@ def _node(request: Request) -> Node:
     return node
 
 
-@router.get("/check")
+@router.get("/check", dependencies=[Depends(rate_limited("check"))])
 def check(
     request: Request,
+    caller: Reader,
     value: Annotated[
         str, Query(min_length=1, max_length=2000, description="the identifier, written any way")
     ],
@@ -32,12 +38,15 @@ def check(
     ] = None,
 ) -> dict[str, Any]:
     """Every object that mentions the identifier, and the identifiers linked to it."""
-    return run_check(_node(request).engine, value, kind=type, country=country).as_dict()
+    engine = _node(request).engine
+    visible = Access(engine, caller.viewer).rows
+    return run_check(engine, value, kind=type, country=country, visible=visible).as_dict()
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Depends(rate_limited("search"))])
 def search(
     request: Request,
+    caller: Reader,
     value: Annotated[
         str,
         Query(min_length=1, max_length=2000, description="identifier values starting with this"),
@@ -46,7 +55,8 @@ def search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> dict[str, Any]:
     """Search the observable index by value prefix."""
-    rows = search_values(_node(request).engine, value, type, limit)
+    engine = _node(request).engine
+    rows = search_values(engine, value, type, limit, visible=Access(engine, caller.viewer).rows)
     return {
         "results": [
             {
@@ -71,8 +81,8 @@ class ExtractRequest(BaseModel):
     )
 
 
-@router.post("/extract")
-def extract(body: ExtractRequest) -> dict[str, Any]:
+@router.post("/extract", dependencies=[Depends(rate_limited("extract"))])
+def extract(caller: Reader, body: ExtractRequest) -> dict[str, Any]:
     """Every identifier in the text: typed, normalised, with its position."""
     found = extract_text(body.text, country=body.country)
     return {

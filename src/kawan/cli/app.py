@@ -6,8 +6,10 @@ import typer
 
 from kawan.cli import (
     access_commands,
+    fraud_commands,
     group_commands,
     identifier_commands,
+    match_commands,
     node_commands,
     object_commands,
 )
@@ -26,6 +28,8 @@ object_commands.register(app)
 identifier_commands.register(app)
 group_commands.register(app)
 access_commands.register(app)
+match_commands.register(app)
+fraud_commands.register(app)
 
 
 @app.callback()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
+from kawan.cli import fraud_commands
 from kawan.cli.output import err, guarded, open_node, out, print_json, print_json_line
+from kawan.errors import InvalidInput
 from kawan.fraud.check import CheckResult, run_check
 from kawan.fraud.kinds import KINDS
 from kawan.ingest.extract import extract as extract_text
@@ -22,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def check(
     value: str = typer.Argument(
-        ...,
+        None,
         help="A phone number, account, wallet, URL, domain, IP, e-mail, hash … written any way.",
     ),
     kind: str = typer.Option(None, "--type", help=KIND_HELP),
@@ -32,18 +35,33 @@ def check(
         help="Default dialling country for phone numbers written without +, e.g. VN.",
     ),
     json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    csv: Path = typer.Option(
+        None, "--csv", help="Bulk: a CSV of identifiers (value[,type,country]), one per line."
+    ),
+    out_file: Path = typer.Option(None, "--out", help="With --csv: write the answers here."),
 ) -> None:
     """Has this node, or any partner, seen this identifier? Shows every object that
-    mentions it and the identifiers that share an object with it.
+    mentions it, what the fraud reports citing it say, and the identifiers that share an
+    object with it. With --csv, checks every line of a file into a CSV.
 
-    Examples: kawan check "0912 345 678" --country VN; kawan check evil.example --type domain
+    Examples: kawan check "0912 345 678" --country VN; kawan check evil.example --type domain;
+    kawan check --csv numbers.csv --out answers.csv
     """
+    if csv is not None:
+        fraud_commands.bulk_check(csv, out_file)
+        return
+    if value is None:
+        guarded(lambda: _missing_value())
     node = open_node()
     result = guarded(lambda: run_check(node.engine, value, kind=kind, country=country))
     if json:
         print_json(result.as_dict())
     else:
         _print_check(result)
+
+
+def _missing_value() -> None:
+    raise InvalidInput("give a VALUE to check, or --csv FILE", field="value")
 
 
 def _print_check(result: CheckResult) -> None:
@@ -68,6 +86,7 @@ def _print_check(result: CheckResult) -> None:
             m.last_seen[:10],
         )
     out.print(table)
+    fraud_commands.print_reports(result.reports)
     if result.linked:
         linked = Table("linked identifier", "kind", "shared objects")
         for link in result.linked[:20]:

@@ -27,10 +27,13 @@ from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import Summary, ingest_stream
 from kawan.ingest.stream import seekable
 from kawan.node import Node
+from kawan.sharing.policy import Viewer
+from kawan.sharing.reads import Access
 from kawan.stix.bundle import write_bundle
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_us, parse_datetime_arg
 from kawan.store import objects as repo
+from kawan.store.accounts import user_by_name
 from kawan.store.engine import reading
 from kawan.store.records import StoredVersion
 
@@ -64,6 +67,15 @@ def ingest(
         help="The agency the objects came from "
         "(identity id or name held by this node); default: home.",
     ),
+    owner: str = typer.Option(
+        None,
+        "--owner",
+        help="The home user bringing the objects in: the one who may read those that are "
+        "RED (with the users they name in --reader). Example: --owner linh",
+    ),
+    reader: list[str] = typer.Option(
+        [], "--reader", help="Another home user who may read the RED objects; repeat."
+    ),
     json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Store every object of the files; reject bad ones with a reason, keep the rest.
@@ -75,7 +87,8 @@ def ingest(
     home = guarded(node.require_home)
     recorded = guarded(lambda: Tlp.parse(marking or node.settings.default_marking))
     origin = guarded(lambda: _origin(node, source, home.id))
-    receipt = Receipt(origin=origin, recorded=recorded)
+    owner_id, readers = guarded(lambda: _users(node, owner, reader))
+    receipt = guarded(lambda: node.receipt(origin, recorded, brought_by=owner_id, readers=readers))
     total = Summary()
     for path in files:
         total.merge(guarded(partial(_ingest_one, node, path, receipt)))
@@ -93,6 +106,21 @@ def _ingest_one(node: Node, path: Path, receipt: Receipt) -> Summary:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}", field="file") from None
     with handle, byte_progress(os.path.getsize(path), path.name) as progress:
         return ingest_stream(node.engine, handle, receipt, name=str(path), progress=progress)
+
+
+def _users(node: Node, owner: str | None, readers: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """The user ids of --owner and --reader (a reader needs an owner)."""
+    if readers and owner is None:
+        raise InvalidInput(
+            "--reader needs --owner: RED objects belong to someone", field="--reader"
+        )
+    with reading(node.engine) as conn:
+        found = {name: user_by_name(conn, name) for name in [*([owner] if owner else []), *readers]}
+    missing = [name for name, user in found.items() if user is None]
+    if missing:
+        raise InvalidInput(f"no home user {missing[0]!r} (kawan user list)", field="--owner")
+    ids = {name: user.user_id for name, user in found.items() if user is not None}
+    return (ids[owner] if owner else None), tuple(ids[r] for r in readers)
 
 
 def _origin(node: Node, source: str | None, home_id: str) -> str:
@@ -245,16 +273,41 @@ def _search_index(node: Node, value: str, obs_type: str | None, limit: int, as_j
 
 def export(
     out_file: Path = typer.Option(None, "--out", help="Write the bundle here (default stdout)."),
+    for_partner: str = typer.Option(
+        None,
+        "--for",
+        help="Export what this partner agency may see (its name or identity id), at the "
+        "latest version it may see, instead of a backup. Example: --for ThaiCERT",
+    ),
     all_versions: bool = typer.Option(
         True, "--all-versions/--latest", help="Every version (a backup) or the latest only."
     ),
 ) -> None:
-    """Write a STIX 2.1 bundle of what the node holds: a backup by the node's admin,
-    not a share. Example: kawan export --out backup.json
+    """Write a STIX 2.1 bundle: of everything the node holds (a backup by the node's
+    admin, not a share), or with --for of what one partner may see (through the policy).
+
+    Examples: kawan export --out backup.json; kawan export --for ThaiCERT --out th.json
     """
     node = _node()
+    partner = guarded(lambda: _partner_viewer(node, for_partner)) if for_partner else None
     target = sys.stdout.buffer if out_file is None else out_file.open("wb")
-    with target, reading(node.engine) as conn:
-        query = repo.Query(latest_only=not all_versions)
-        count = write_bundle(target, (v.json for v in repo.iter_versions(conn, query)))
+    with target:
+        if partner is not None:
+            versions = Access(node.engine, partner).iterate(repo.Query())
+            count = write_bundle(target, (v.json for v in versions))
+        else:
+            with reading(node.engine) as conn:
+                query = repo.Query(latest_only=not all_versions)
+                count = write_bundle(target, (v.json for v in repo.iter_versions(conn, query)))
     err.print(f"{count} objects exported")
+
+
+def _partner_viewer(node: Node, name: str) -> Viewer:
+    with reading(node.engine) as conn:
+        found = repo.find_agency(conn, name)
+    home = node.require_home()
+    if found is None or found == home.id:
+        raise InvalidInput(
+            f"no partner agency {name!r} on this node (kawan partner list)", field="--for"
+        )
+    return Viewer.partner(found)

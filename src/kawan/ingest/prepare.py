@@ -25,6 +25,8 @@ class Receipt:
     recorded: Tlp | None = None  # `--marking` / the partner's default, kept beside
     group_markings: Mapping[str, str] = field(default_factory=dict)
     statements: frozenset[str] = frozenset()
+    brought_by: str | None = None  # the home user bringing them in (RED: who may read)
+    readers: tuple[str, ...] = ()  # RED: the other home users they name
 
 
 def prepare(obj: Any, receipt: Receipt) -> Incoming:
@@ -42,6 +44,8 @@ def prepare(obj: Any, receipt: Receipt) -> Incoming:
         content_hash=hashlib.blake2b(text, digest_size=16).hexdigest(),
         label=label_of(obj),
         keys=keys_of(obj, meta.is_sco),
+        brought_by=receipt.brought_by,
+        readers=receipt.readers,
     )
 
 
@@ -92,6 +96,8 @@ def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
         content_hash=content_hash,
         label=label,
         keys=[IndexKey(*k) for k in keys],
+        brought_by=receipt.brought_by,
+        readers=receipt.readers,
     )
 
 

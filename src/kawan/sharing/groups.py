@@ -20,6 +20,7 @@ from kawan.ingest.run import store_items
 from kawan.ingest.stream import Item
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_ms, now_us
+from kawan.store import collections
 from kawan.store import groups as table
 from kawan.store.engine import reading, writing
 
@@ -144,13 +145,18 @@ def create_group(engine: Engine, name: str, members: list[str], home: str) -> Gr
 
 
 def change_members(engine: Engine, name_or_id: str, add: list[str], remove: list[str]) -> Group:
-    group = with_members(find_group(engine, name_or_id), add, remove, now_us())
-    _save(engine, group)
+    before = find_group(engine, name_or_id)
+    group = with_members(before, add, remove, now_us())
+    _save(engine, group, joined=bool(set(group.members) - set(before.members)))
     return group
 
 
-def _save(engine: Engine, group: Group) -> None:
+def _save(engine: Engine, group: Group, joined: bool = False) -> None:
+    """Store a version; when members joined, the group's objects enter its collection
+    again, so that the newcomers' cursors reach them."""
     with writing(engine) as conn:
         table.put_version(
             conn, {**group.as_dict(), "members": group.members, "modified": group.modified}
         )
+        if joined:
+            collections.reenter_group(conn, group.group_id)

@@ -72,12 +72,20 @@ def home_agency(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def statement_markings(conn: Connection, ids: Iterable[str]) -> frozenset[str]:
-    """Of `ids`, the marking-definitions the node holds that are plain statements."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return frozenset()
-    stmt = select(objects.c.id, objects.c.json).where(objects.c.id.in_(wanted))
+def group_markings(conn: Connection) -> dict[str, str]:
+    """marking-definition id -> group id, for every group the node knows."""
+    stmt = select(groups.c.marking_id, groups.c.group_id).distinct()
+    return {r.marking_id: r.group_id for r in conn.execute(stmt)}
+
+
+def statement_markings(conn: Connection, ids: Iterable[str] | None = None) -> frozenset[str]:
+    """The marking-definitions the node holds that are plain statements (restrict
+    nothing); of `ids` only, when given."""
+    stmt = select(objects.c.id, objects.c.json).where(
+        objects.c.type == "marking-definition", objects.c.is_latest.is_(True)
+    )
+    if ids is not None:
+        stmt = stmt.where(objects.c.id.in_(sorted(set(ids))))
     return frozenset(
         r.id
         for r in conn.execute(stmt)
