@@ -28,6 +28,7 @@ def create_app(settings: Settings, node: Node | None = None) -> FastAPI:
     )
     app.state.node = the_node
     api_errors.install(app)
+    api_errors.install_openapi(app)
 
     @app.get("/healthz", tags=["node"])
     def healthz() -> dict[str, str]:

@@ -29,4 +29,3 @@ def server(site: Site) -> Iterator[Running]:
     running = start_server(site.node)
     yield running
     stop_server(running)
-

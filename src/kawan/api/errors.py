@@ -75,3 +75,59 @@ def install(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "machine-readable, e.g. not_found"},
+                "message": {"type": "string"},
+                "object_id": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+                "line": {"type": "integer"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+ERROR_STATUSES = {
+    "400": "Bad input: names what is wrong and where",
+    "401": "No, unknown, revoked or expired token",
+    "403": "Authenticated, not allowed",
+    "404": "No such resource",
+    "409": "Contradicts what is stored",
+    "422": "The request does not fit the operation's schema",
+    "429": "Too many requests; Retry-After says when to come back",
+    "503": "The node cannot work right now",
+}
+
+
+def document_errors(spec: dict[str, Any]) -> dict[str, Any]:
+    """Give every operation the one error shape for every error status it may answer."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, text in ERROR_STATUSES.items():
+                responses[status] = {"description": text, "content": reference}
+    spec["components"]["schemas"].pop("HTTPValidationError", None)
+    spec["components"]["schemas"].pop("ValidationError", None)
+    return spec
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Serve an OpenAPI document that declares the error responses the app really sends."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -139,7 +139,19 @@ def victim_delete(
     return Response(status_code=204)
 
 
-@router.post("/check/bulk")
+@router.post(
+    "/check/bulk",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "one CSV line of answers per line of identifiers",
+        }
+    },
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
 async def bulk_check(
     request: Request,
     caller: Annotated[Principal, Depends(require("read"))],

@@ -12,16 +12,18 @@ from sqlalchemy import Engine
 from kawan.agencies import Agency
 from kawan.demo import sources
 from kawan.demo.agencies import DEMO_HOME, regional
-from kawan.demo.fraud import FraudSet, fraud_reports
+from kawan.demo.fraud import FraudSet, allowlist_file, fraud_reports
 from kawan.demo.phishing import indicators as phishing_indicators
 from kawan.demo.seeding import Planned
 from kawan.demo.thai_sms import sms_reports
 from kawan.errors import Conflict
+from kawan.fraud import allowlist
 from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import BATCH, Summary, store_items
 from kawan.ingest.stream import Item, from_bytes
 from kawan.node import Node
 from kawan.stix.markings import Tlp
+from kawan.stix.timestamps import now_us
 from kawan.store.engine import reading
 from kawan.store.objects import count_versions
 
@@ -66,7 +68,8 @@ def build_demo(
     home, created = _home(node)
     plan = make_plan(home, seed=seed, indicators=None if full else indicators, reports=reports)
     summary = _store_plan(node.engine, plan, home.id)
-    return _result(home, created, plan, summary)
+    officials = allowlist.load(node.engine, allowlist_file(), loaded=now_us())
+    return {**_result(home, created, plan, summary), "allowlist": len(officials.entries)}
 
 
 def _home(node: Node) -> tuple[Agency, bool]:
