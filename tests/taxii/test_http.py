@@ -303,3 +303,18 @@ def test_unknown_match_fields_are_ignored(client: TestClient, site: Site) -> Non
 
 def test_405_is_a_taxii_error(client: TestClient, site: Site) -> None:
     assert_error(client.put(f"{BASE}collections/", headers=bearer(site.admin)), 405)
+
+
+def test_reads_of_amber_strict_are_audited(client: TestClient, site: Site) -> None:
+    from kawan.audit import trail
+
+    strict = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
+    obj = indicator(7, strict)
+    obj["object_marking_refs"].append(group_marking(site))
+    store(site.node, [obj])
+    url = f"{BASE}collections/{group_collection_id(site.group.group_id)}/objects/"
+    got = client.get(url, headers=bearer(site.partner_token))
+    assert [o["id"] for o in got.json()["objects"]] == [obj["id"]]
+    entry = trail.newest(site.node.engine, limit=1)[0]
+    assert (entry.action, entry.actor) == ("taxii.read", f"agency:{site.partner}")
+    assert entry.detail["objects"] == [obj["id"]]

@@ -27,10 +27,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kawan.accounts.records import Principal
+from kawan.api.auth import client_address
+from kawan.audit.trail import record
 from kawan.errors import NotFound, PermissionDenied
 from kawan.node import Node
 from kawan.sharing.groups import list_groups
 from kawan.sharing.reads import Access
+from kawan.stix.markings import Tlp
 from kawan.store import collections
 from kawan.store import taxii_status as statuses
 from kawan.store.engine import reading, writing
@@ -155,12 +158,28 @@ def _paged(call: Call, scope: str, filters: query.Filters, render: Render) -> Re
     view = _readable(call)
     digest = filters.digest(f"{scope} {view.id}")
     found: Page = page(call.access, view.id, filters, query.paging(call.params, digest))
+    _audit_sensitive(call, scope, found.entries)
     token = None
     if found.more and found.position is not None:
         token = query.next_token(found.position, digest)
     return respond(
         render(found.entries, found.more, token), headers=resources.date_headers(found.entries)
     )
+
+
+def _audit_sensitive(call: Call, scope: str, entries: list[collections.Entry]) -> None:
+    """Reads of AMBER+STRICT and RED versions go into the audit trail (manifests too:
+    they say the object exists)."""
+    sensitive = sorted({e.version.id for e in entries if e.version.marking.tlp >= Tlp.AMBER_STRICT})
+    if sensitive:
+        record(
+            call.node.engine,
+            actor=call.caller.actor,
+            action="taxii.read",
+            target=scope,
+            source=client_address(call.request),
+            detail={"objects": sensitive[:50], "count": len(sensitive)},
+        )
 
 
 def get_objects(call: Call) -> Response:
