@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
@@ -188,18 +189,42 @@ def authenticate(
     """The caller a token names, or `Unauthenticated` (missing, malformed, unknown,
     revoked, expired, owner disabled), which is recorded in the audit trail with `source`
     and `context` (e.g. the request line)."""
+    return verify(engine, token_text, now, source=source, context=context).principal
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A token found good at the time of asking: its caller, and when it expires."""
+
+    principal: Principal
+    expires: int | None  # microseconds since the epoch; None: never
+
+
+def verify(
+    engine: Engine,
+    token_text: str | None,
+    now: int,
+    *,
+    source: str = "local",
+    context: Mapping[str, str] | None = None,
+) -> Verified:
+    """`authenticate`, with the token's expiry (for callers that keep the answer awhile)."""
     try:
         token = tk.parse(token_text)
     except Unauthenticated:
         bad = tk.Refusal.MISSING if not token_text else tk.Refusal.MALFORMED
         raise _refused(engine, bad, None, source, context) from None
     with reading(engine) as conn:
-        why = tk.refusal(repo.token_state(conn, token.token_id), token.secret, now)
+        state = repo.token_state(conn, token.token_id)
+        why = tk.refusal(state, token.secret, now)
         found = None if why is not None else _principal(conn, token.token_id)
-    if found is None:
+        touch = found is not None and tk.needs_touch(repo.last_used(conn, token.token_id), now)
+    if found is None or state is None:
         raise _refused(engine, why or tk.Refusal.DISABLED, token.token_id, source, context)
-    _touch(engine, token.token_id, now)
-    return found
+    if touch:
+        with writing(engine) as conn:
+            repo.touch(conn, token.token_id, now)
+    return Verified(found, state.expires)
 
 
 def _refused(
@@ -227,14 +252,6 @@ def _principal(conn: Connection, token_id: str) -> Principal | None:
     return Principal(f"user:{user.user_id}", viewer, user.role, token_id)
 
 
-def _touch(engine: Engine, token_id: str, now: int) -> None:
-    with reading(engine) as conn:
-        if not tk.needs_touch(repo.last_used(conn, token_id), now):
-            return
-    with writing(engine) as conn:
-        repo.touch(conn, token_id, now)
-
-
 # ---- agencies ---------------------------------------------------------------------------
 
 
@@ -246,16 +263,26 @@ def home_agency_id(conn: Connection) -> str:
 
 
 def add_partner(
-    engine: Engine, name: str, country: str, url: str | None = None, *, who: Who = LOCAL
+    engine: Engine,
+    name: str,
+    country: str,
+    url: str | None = None,
+    *,
+    agency_id: str | None = None,
+    who: Who = LOCAL,
 ) -> str:
     """A partner agency: its STIX identity (stored with the home agency as origin) and its
-    `agencies` row. Returns its identity id; Conflict when an agency has that name."""
+    `agencies` row. Returns its identity id; Conflict when an agency has that name.
+    `agency_id`: the identity id the partner's own node uses for it (so that its objects,
+    tombstones and AMBER+STRICT origin are recognised); a new id when not given."""
     cc = check_country(country)
+    if agency_id is not None and not agency_id.startswith("identity--"):
+        raise InvalidInput(f"not an identity id: {agency_id!r}", field="id")
     with reading(engine) as conn:
         home = home_agency_id(conn)
-        if repo.find_agency(conn, name):
+        if repo.find_agency(conn, name) or (agency_id and repo.find_agency(conn, agency_id)):
             raise Conflict(f"there is an agency named {name!r} already", field="name")
-    obj = identity(name, cc, now_us())
+    obj = identity(name, cc, now_us(), agency_id)
     summary = store_items(engine, [Item(1, obj)], Receipt(home, Tlp.GREEN), "partner add")
     if summary.rejected:
         raise InvalidInput(summary.rejected[0].reason, object_id=obj["id"])

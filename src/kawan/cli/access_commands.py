@@ -7,6 +7,7 @@ The local operator acts as `cli:<login name>` in the audit trail.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,10 +21,14 @@ from kawan.accounts.records import AgencyRow, TokenInfo, User
 from kawan.audit import trail
 from kawan.audit.chain import Entry
 from kawan.audit.trail import Who
-from kawan.cli.output import err, guarded, out, print_json
+from kawan.cli.output import err, fail, guarded, open_node, out, print_json
+from kawan.cli.sync_commands import node_key, options_from_env
 from kawan.config import Settings
 from kawan.errors import InvalidInput
 from kawan.node import Node
+from kawan.sharing import sync_link
+from kawan.sharing.sync_client import Peer
+from kawan.sharing.sync_link import LinkRequest
 from kawan.stix.timestamps import format_us, now_us
 
 user_app = typer.Typer(help="Home users and their roles.", no_args_is_help=True)
@@ -225,9 +230,28 @@ def _times(t: TokenInfo) -> dict[str, int | None]:
 @partner_app.command("add")
 def partner_add(
     name: str = typer.Argument(..., help="The partner agency's name, e.g. 'KrCERT/CC'"),
-    country: str = typer.Option(..., "--country", help="Its ISO 3166 country, e.g. KR"),
+    country: str = typer.Option(
+        None, "--country", help="Its ISO 3166 country, e.g. KR (read from its node if linked)"
+    ),
     url: str = typer.Option(
         None, "--url", help="Its node's TAXII URL, e.g. https://kawan.krcert.or.kr/taxii2/"
+    ),
+    token: str = typer.Option(
+        None,
+        "--token",
+        help="The token its node gave us, to sync with it (checked, stored encrypted), "
+        'e.g. --token "$T"',
+    ),
+    user: str = typer.Option(
+        None, "--user", help="Send the token with HTTP Basic as this user, e.g. --user admin"
+    ),
+    agency_id: str = typer.Option(
+        None, "--id", help="Its identity id, as its own node names it, e.g. --id identity--…"
+    ),
+    push_to: str = typer.Option(
+        None,
+        "--push-to",
+        help="A non-kawan server: the one collection id to push into, e.g. --push-to 365fed99-…",
     ),
     token_stdout: bool = typer.Option(
         False,
@@ -236,38 +260,107 @@ def partner_add(
         "e.g. T=$(kawan partner add KrCERT/CC --country KR --token-stdout)",
     ),
 ) -> None:
-    """Add a partner agency (its STIX identity and its row); prints its identity id, or
-    with --token-stdout its new token.
+    """Add a partner agency (its STIX identity and its row), or link its node for sync.
 
-    Example: kawan partner add "KrCERT/CC" --country KR --url https://kawan.example.kr/taxii2/
+    Without --token: prints its identity id, or with --token-stdout its new token.
+    With --url and --token: checks its node (TAXII discovery, collections, its home
+    agency's identity), records the link and says what each side will share.
+
+    Examples: kawan partner add "KrCERT/CC" --country KR --id identity--… --token-stdout ·
+    kawan partner add "KrCERT/CC" --url https://kawan.example.kr/taxii2/ --token "$T"
     """
+    if token is not None:
+        if url is None:
+            fail(InvalidInput("--token needs --url: the partner node's TAXII URL", field="url"))
+        _link(LinkRequest(name, url, token, user, country, agency_id, push_to))
+        return
+    if country is None:
+        fail(InvalidInput("give --country (or --url and --token to link)", field="country"))
     with _engine() as engine:
-        agency_id = guarded(lambda: service.add_partner(engine, name, country, url, who=Who.cli()))
+        agency = guarded(
+            lambda: service.add_partner(
+                engine, name, country, url, agency_id=agency_id, who=Who.cli()
+            )
+        )
         if not token_stdout:
             err.print(f"partner {name} ({country.upper()}) added", highlight=False)
-            _print_secret(agency_id)
+            _print_secret(agency)
             return
         token_id, text = guarded(
-            lambda: service.create_token(engine, agency=agency_id, label="partner", who=Who.cli())
+            lambda: service.create_token(engine, agency=agency, label="partner", who=Who.cli())
         )
-    err.print(f"partner {name} added: {agency_id}; token {token_id} (shown once)", highlight=False)
+    err.print(f"partner {name} added: {agency}; token {token_id} (shown once)", highlight=False)
     _print_secret(text)
+
+
+def _link(request: LinkRequest) -> None:
+    node = open_node()
+    options = guarded(lambda: options_from_env(os.environ))
+    key = guarded(lambda: node_key(node))
+    peer = Peer(
+        request.url, request.token, request.user, timeout=options.timeout, verify=options.verify
+    )
+    try:
+        linked = guarded(lambda: sync_link.link_partner(node.engine, key, peer, request, Who.cli()))
+    finally:
+        peer.close()
+    _say_linked(linked)
+
+
+def _say_linked(linked: sync_link.Linked) -> None:
+    agency, checked = linked.agency, linked.checked
+    who = "its home agency's identity" if checked.identity else "no kawan home identity"
+    err.print(
+        f"linked {agency.name} ({agency.agency_id}): {checked.title!r}, API root "
+        f"{checked.api_root}, {len(checked.collections)} collections, {who}",
+        highlight=False,
+    )
+    for target, count in linked.we_send:
+        where = target.remote or "nowhere: the partner has no writable collection for it"
+        err.print(
+            f"  we send: {target.title} ({count} entries; what the policy lets "
+            f"{agency.name} see) -> {where}",
+            highlight=False,
+        )
+    for remote in linked.we_receive:
+        err.print(f"  we receive: {remote.title} ({remote.id})", highlight=False)
+    _print_secret(agency.agency_id)
 
 
 @partner_app.command("list")
 def partner_list(
     json: bool = typer.Option(False, "--json", help="Print JSON, e.g. --json"),
 ) -> None:
-    """The partner agencies this node knows. Example: kawan partner list"""
-    with _engine() as engine:
-        partners = guarded(lambda: service.list_partners(engine))
+    """The partner agencies this node knows and their link state (never a token).
+
+    Example: kawan partner list
+    """
+    node = open_node()
+    found = guarded(lambda: sync_link.status(node.engine))
     if json:
-        print_json([_agency_dict(a) for a in partners])
+        print_json([{**_agency_dict(s.agency), **_link_dict(s)} for s in found])
         return
-    table = Table("name", "country", "id", "url", "public counts")
-    for a in partners:
-        table.add_row(a.name, a.country or "", a.agency_id, a.url or "", _yes(a.public_counts))
+    table = Table("name", "country", "id", "url", "link", "last sync", "public counts")
+    for s in found:
+        a = s.agency
+        table.add_row(
+            a.name,
+            a.country or "",
+            a.agency_id,
+            a.url or "",
+            s.link_state,
+            _time(s.state.last_success),
+            _yes(a.public_counts),
+        )
     out.print(table)
+
+
+def _link_dict(s: sync_link.Status) -> dict[str, object]:
+    return {
+        "link": s.link_state,
+        "last_sync": None if s.state.last_success is None else format_us(s.state.last_success),
+        "last_error": s.state.last_error,
+    }
 
 
 def _agency_dict(a: AgencyRow) -> dict[str, object]:

@@ -12,6 +12,7 @@ from kawan.cli import (
     match_commands,
     node_commands,
     object_commands,
+    sync_commands,
 )
 from kawan.cli.output import close_nodes
 
@@ -30,6 +31,7 @@ group_commands.register(app)
 access_commands.register(app)
 match_commands.register(app)
 fraud_commands.register(app)
+sync_commands.register(app)
 
 
 @app.callback()

@@ -101,6 +101,7 @@ def serve(
     import uvicorn
 
     from kawan.app import create_app
+    from kawan.cli.sync_commands import interval_syncer
 
     node = _node()
     settings = node.settings
@@ -120,15 +121,22 @@ def serve(
     scheme = "https" if tls else "http"
     err.print(f"kawan serving on {scheme}://{bind}:{the_port}/", highlight=False)
     certfile, keyfile = tls or (None, None)
-    uvicorn.run(
-        create_app(settings),
-        host=bind,
-        port=the_port,
-        log_level="info",
-        ssl_certfile=certfile,
-        ssl_keyfile=keyfile,
-        proxy_headers=False,  # the client address comes from KAWAN_TRUSTED_PROXIES alone
-    )
+    syncer = interval_syncer(node)  # KAWAN_SYNC_INTERVAL: pull and push in the background
+    if syncer is not None:
+        syncer.start()
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=bind,
+            port=the_port,
+            log_level="info",
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+            proxy_headers=False,  # the client address comes from KAWAN_TRUSTED_PROXIES alone
+        )
+    finally:
+        if syncer is not None:
+            syncer.stop()
 
 
 def _tls_files(cert: Path | None, key: Path | None) -> tuple[str, str] | None:

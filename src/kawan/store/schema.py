@@ -239,3 +239,40 @@ allowlist = Table(
     Column("loaded", BigInteger, nullable=False),
     PrimaryKeyConstraint("obs_type", "value"),
 )
+
+# ---- sync with partner nodes: links, cursors, state ---------------------------------------
+
+sync_links = Table(
+    "sync_links",
+    metadata,
+    Column("agency_id", String(300), primary_key=True),  # the partner agency
+    Column("url", Text, nullable=False),  # its TAXII discovery URL
+    Column("auth_user", String(300)),  # HTTP Basic user name; NULL: Bearer
+    Column("token", Text, nullable=False),  # the token we use there, encrypted (Fernet)
+    Column("push_to", String(64)),  # one remote collection to push into (non-kawan servers)
+    Column("created", BigInteger, nullable=False),
+)
+
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("agency_id", String(300), nullable=False),
+    Column("direction", String(4), nullable=False),  # pull | push
+    Column("collection_id", String(64), nullable=False),
+    Column("position", Text, nullable=False),  # pull: the partner's date_added; push: ours
+    Column("updated", BigInteger, nullable=False),
+    PrimaryKeyConstraint("agency_id", "direction", "collection_id"),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("agency_id", String(300), primary_key=True),
+    Column("last_attempt", BigInteger),
+    Column("last_success", BigInteger),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False),  # consecutive failed runs
+    Column("next_attempt", BigInteger),  # backoff: the interval sync waits until then
+    Column("objects_in", BigInteger, nullable=False),
+    Column("objects_out", BigInteger, nullable=False),
+)
