@@ -217,29 +217,28 @@ def score(name: str, run: dict[str, Any], found: set[str], truth: set[str], size
     return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--indicators", type=int, default=1_000_000)
-    parser.add_argument("--mb", type=int, default=300, help="log size in megabytes")
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/kawan-match"))
-    parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--skip", nargs="*", default=[], help="tools to skip: grep rg")
-    args = parser.parse_args()
-    work: Path = args.dir
+def _settings(work: Path) -> Settings:
+    return Settings(home=work / "node", database_url=f"sqlite:///{work / 'node.db'}")
+
+
+def prepare(work: Path, count: int, megabytes: int, seed: int) -> dict[str, Any]:
+    """Generate the indicators and logs, ingest the indicators into a fresh node."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    rng = random.Random(args.seed)
-    domains, ips, cidrs = indicators(args.indicators, rng)
+    rng = random.Random(seed)
+    domains, ips, cidrs = indicators(count, rng)
     (work / "patterns.txt").write_text("\n".join([*domains, *ips, *cidrs]) + "\n")
     write_indicators(work / "indicators.jsonl", domains, ips, cidrs)
-    files, truth = write_logs(Logs(rng, domains, ips, cidrs), work, args.mb)
+    files, truth = write_logs(Logs(rng, domains, ips, cidrs), work, megabytes)
+    (work / "truth.txt").write_text("\n".join(sorted(truth)) + "\n")
     size = sum(f.stat().st_size for f in files)
     lines = sum(f.read_bytes().count(b"\n") for f in files)
-    print(f"{len(domains) + len(ips) + len(cidrs)} indicators; {size / 1e6:.0f} MB, {lines} lines,"
-          f" {len(truth)} planted hit lines", flush=True)  # fmt: skip
-
-    settings = Settings(home=work / "node", database_url=f"sqlite:///{work / 'node.db'}")
-    node = Node(settings)
+    total = len(domains) + len(ips) + len(cidrs)
+    print(
+        f"{total} indicators; {size / 1e6:.0f} MB, {lines} lines, {len(truth)} planted hit lines",
+        flush=True,
+    )
+    node = Node(_settings(work))
     node.init("Benchmark CERT", "VN")
     started = time.perf_counter()
     with (work / "indicators.jsonl").open("rb") as stream:
@@ -248,11 +247,42 @@ def main() -> None:
     ingest_seconds = time.perf_counter() - started
     print(f"setup: ingested {summary.added} indicators in {ingest_seconds:.0f} s", flush=True)
     node.engine.dispose()
+    return {"indicators": total, "files": [f.name for f in files], "size": size,
+            "lines": lines, "ingest_seconds": ingest_seconds}  # fmt: skip
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--indicators", type=int, default=1_000_000)
+    parser.add_argument("--mb", type=int, default=300, help="log size in megabytes")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/kawan-match"))
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--skip", nargs="*", default=[], help="tools to skip: grep rg")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the node and logs a previous run left in --dir"
+    )
+    parser.add_argument("--setup-only", action="store_true", help="generate and ingest only")
+    args = parser.parse_args()
+    work: Path = args.dir
+    setup = work / "setup.json"
+    if args.reuse and setup.exists():
+        facts = orjson.loads(setup.read_bytes())
+        print(f"reusing {work}: {facts}", flush=True)
+    else:
+        facts = prepare(work, args.indicators, args.mb, args.seed)
+        setup.write_bytes(orjson.dumps(facts))
+    if args.setup_only:
+        return
+    files = [work / name for name in facts["files"]]
+    truth = set((work / "truth.txt").read_text().split())
+    size, lines = facts["size"], facts["lines"]
+    settings = _settings(work)
     env = {**os.environ, "KAWAN_HOME": str(settings.home),
            "KAWAN_DATABASE_URL": settings.database_url}  # fmt: skip
     kawan = [str(Path(sys.executable).parent / "kawan"), "match", "--json", "--no-store"]
     results = []
+    for path in settings.home.glob("match-index*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()  # first run: from the store
     for label in ("kawan match (index from store)", "kawan match (index from cache)"):
         run = timed([*kawan, *map(str, files)], env, work / "kawan.out")
         build = re.search(r"index built in ([0-9.]+) s", run["stderr"])
@@ -269,8 +299,8 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version()},
-              "indicators": args.indicators, "log_mb": size / 1e6, "lines": lines,
-              "planted_hit_lines": len(truth), "ingest_seconds": ingest_seconds,
+              "indicators": facts["indicators"], "log_mb": size / 1e6, "lines": lines,
+              "planted_hit_lines": len(truth), "ingest_seconds": facts["ingest_seconds"],
               "results": results}  # fmt: skip
     (OUT / "match.json").write_text(json.dumps(report, indent=2) + "\n")
 

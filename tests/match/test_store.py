@@ -16,11 +16,15 @@ from kawan.ingest.stream import Item
 from kawan.match.compile import CACHE_NAME, compile_index
 from kawan.match.run import Source, match
 from kawan.node import Node
-from kawan.stix.markings import Tlp
+from kawan.sharing.groups import find_group
+from kawan.sharing.policy import Viewer
+from kawan.sharing.reads import Access
+from kawan.stix.markings import TLP2_IDS, Tlp
 from kawan.store import objects as repo
 from kawan.store.engine import reading
 
 PARTNER = "identity--0b6d2f5c-5a4e-4b8e-9c55-000000000001"
+STRANGER = "identity--0b6d2f5c-5a4e-4b8e-9c55-000000000002"
 
 
 def indicator(pattern: str, **extra: Any) -> dict[str, Any]:
@@ -82,3 +86,39 @@ def test_the_cache_is_updated_incrementally(node: Node) -> None:
     assert [r.key for r in warm.index.rows] == ["d:two.com"]
     again = compile_index(node.engine, home, cache_dir=node.settings.home)
     assert (again.read, again.digest) == (0, warm.digest)
+
+
+def test_the_policy_decides_what_is_matched(node: Node) -> None:
+    home = node.require_home().id
+    own_red = indicator("[domain-name:value = 'own-red.com']")
+    amber = indicator("[domain-name:value = 'amber.com']", created_by_ref=PARTNER)
+    put(node, [own_red], home, Tlp.RED)
+    put(node, [amber], PARTNER, Tlp.AMBER)
+    compiled = compile_index(node.engine, home)
+    assert [r.key for r in compiled.index.rows] == ["d:amber.com"]  # RED: named users only
+
+
+def test_shared_sightings_reach_the_creator_through_a_group(node: Node) -> None:
+    home = node.require_home().id
+    theirs = indicator("[domain-name:value = 'evil.com']", created_by_ref=PARTNER)
+    ours = indicator("[domain-name:value = 'ours.com']")
+    put(node, [theirs], PARTNER)
+    put(node, [ours], home)
+    log = b"evil.com ours.com\nevil.com\n"
+    source = Source("x.txt", lambda: contextlib.nullcontext(io.BytesIO(log)), len(log))
+    match(node, [source], "text", lambda hit: None, share=True, processes=1)
+    match(node, [source], "text", lambda hit: None, share=True, processes=1)
+    group = find_group(node.engine, "sightings: " + PARTNER)
+    assert group.members == tuple(sorted({home, PARTNER}))
+    with reading(node.engine) as conn:
+        stored = [orjson.loads(v.json) for v in repo.select_versions(
+            conn, repo.Query(types=("sighting",)))]  # fmt: skip
+    shared = [s for s in stored if s["sighting_of_ref"] == theirs["id"]]
+    assert len(shared) == 2
+    assert all(s["object_marking_refs"] == [TLP2_IDS[Tlp.AMBER], group.marking_id]
+               for s in shared)  # fmt: skip
+    assert all("object_marking_refs" not in s for s in stored if s["sighting_of_ref"] == ours["id"])
+    partner = Access(node.engine, Viewer.partner(PARTNER))
+    stranger = Access(node.engine, Viewer.partner(STRANGER))
+    assert partner.latest(shared[0]["id"]) is not None
+    assert stranger.latest(shared[0]["id"]) is None

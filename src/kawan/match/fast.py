@@ -122,6 +122,19 @@ class FastFilter:
         )
         return cls(hashes, bitmap, tables, ipv6)
 
+    @classmethod
+    def from_hashes(
+        cls,
+        hashes: U64,
+        cidr4: tuple[tuple[int, npt.NDArray[np.uint64]], ...],
+        ipv6: Callable[[str], bool] | None,
+    ) -> FastFilter:
+        """From the hashes of the keys (any order, repeats allowed) and sorted CIDR tables."""
+        unique = np.unique(hashes)
+        bitmap = np.zeros(1 << BITMAP_BITS, dtype=np.bool_)
+        bitmap[unique >> np.uint64(64 - BITMAP_BITS)] = True
+        return cls(unique, bitmap, cidr4, ipv6)
+
     def candidate_lines(self, chunk: bytes) -> list[int]:
         """0-based numbers of the lines of `chunk` that may hold an indicator."""
         text = chunk.translate(_LOWER)

@@ -1,31 +1,28 @@
-"""The compiled indicator index (pure): indicator rows, exact keys, CIDR tables and the
-fast prefilter built from them.
+"""The compiled indicator index (pure): the usable rows of an indicator table, looked up
+by the keys log values hold, and the fast prefilter built from them.
 
 A row is one comparison of one indicator (`[domain-name:value = 'evil.com']` gives one,
-an OR of three gives three), with the indicator's id, creator and marking.
+an OR of three gives three), with the indicator's id, creator and marking. Exact lookup
+goes through the rows' key hashes (sorted, searched in one numpy call per batch of keys)
+and then compares the key's bytes, so a hash collision never makes a hit.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from kawan.match.fast import FastFilter, warm
+import numpy as np
+import numpy.typing as npt
+
+from kawan.match.fast import FastFilter, hash_keys, warm
+from kawan.match.table import V6, Bools, Meta, Strings, Table, rows_of, url_host
 from kawan.match.tokens import parents
+from kawan.stix.markings import Tlp
 
-# STIX type of an observable-index key → the matcher's kind letter (see tokens.py).
-KINDS = {
-    "domain-name": "d",
-    "ipv4-addr": "4",
-    "ipv6-addr": "6",
-    "url": "u",
-    "email-addr": "e",
-    "file": "h",
-    "phone-number": "p",
-}
+I32 = npt.NDArray[np.int32]
+U64 = npt.NDArray[np.uint64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,108 +33,117 @@ class Row:
     key: str  # `d:evil.com`, `4:10.0.0.0/24`, `u:http://evil.com/x` ...
 
 
-@dataclass
 class Rows:
-    """The rows as columns (a million `Row` objects would cost memory); `rows[n]` is one."""
+    """The usable rows of a table; `rows[n]` is row n of the table (a hit's `row`)."""
 
-    indicators: list[str]
-    creators: list[str]
-    markings: list[str]
-    keys: list[str]
-
-    @classmethod
-    def of(cls, rows: Sequence[Row] | Rows) -> Rows:
-        if isinstance(rows, Rows):
-            return rows
-        return cls([r.indicator for r in rows], [r.creator for r in rows],
-                   [r.marking for r in rows], [r.key for r in rows])  # fmt: skip
+    def __init__(self, table: Table, usable: I32) -> None:
+        self.table, self.usable = table, usable
+        self._labels = [_label(m) for m in table.metas]
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.usable)
 
     def __getitem__(self, n: int) -> Row:
-        return Row(self.indicators[n], self.creators[n], self.markings[n], self.keys[n])
+        t = self.table
+        entry = int(t.entry[n])
+        creator, marking = self._labels[int(t.meta[entry])]
+        return Row(t.ids[entry], creator, marking, t.keys[n])
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self[int(n)] for n in self.usable)
 
 
-def row_key(stix_type: str, value: str) -> str | None:
-    """The matcher's key for an observable-index key; None for kinds it does not match."""
-    kind = KINDS.get(stix_type)
-    return None if kind is None else f"{kind}:{value}"
+def _label(meta: Meta) -> tuple[str, str]:
+    return meta[0] or meta[1], Tlp(meta[2]).label
+
+
+def table_of(rows: Sequence[Row]) -> Table:
+    """A table of hand-made rows (tests, tools): one entry per row."""
+    metas: dict[Meta, int] = {}
+    codes = [metas.setdefault((r.creator, r.creator, int(Tlp.parse(r.marking)), "", True,
+                               None, None, ""), len(metas)) for r in rows]  # fmt: skip
+    ids = [r.indicator.encode() for r in rows]
+    count = len(rows)
+    return Table(
+        list(metas), Strings.of(ids), hash_keys(ids), np.arange(count, dtype=np.int64),
+        np.zeros(count, np.int64), np.full(count, np.iinfo(np.int64).max, np.int64),
+        np.array(codes, np.int32),
+        **rows_of([r.key.encode() for r in rows], list(range(count))),
+    )  # fmt: skip
 
 
 class Index:
-    """Rows, looked up by the keys the log values hold."""
+    """The usable rows of a table, looked up by the keys log values hold."""
 
-    def __init__(self, rows: Sequence[Row] | Rows) -> None:
-        self.rows = Rows.of(rows)
-        self.exact: dict[str, int] = {}  # key → its first row
-        self.more: dict[str, list[int]] = {}  # key → every row, for keys of several rows
-        self.networks: dict[int, dict[int, list[int]]] = defaultdict(dict)  # prefix → net
-        for number, key in enumerate(self.rows.keys):
-            self._add(number, key)
-        self._ipv6_hosts = {k[2:] for k in self.exact if k.startswith("6:")}
-        self._ipv6_hosts |= {h for h in map(_url_host, self._keys("u:")) if ":" in h}
+    def __init__(self, source: Sequence[Row] | Table, usable: Bools | None = None) -> None:
+        table = source if isinstance(source, Table) else table_of(source)
+        ok = np.ones(len(table.entry), np.bool_) if usable is None else usable[table.entry]
+        self.table = table
+        self.rows = Rows(table, np.flatnonzero(ok).astype(np.int32))
+        order = np.argsort(table.key_hash, kind="stable").astype(np.int32)
+        self._order = order[ok[order]]
+        self._sorted = np.ascontiguousarray(table.key_hash[self._order])
+        nets = ok & (table.net_bits >= 0)
+        self._cidr4 = _cidr4_tables(table, nets & (table.net_bits < V6))
+        self._cidr6 = _cidr6_tables(table, nets & (table.net_bits >= V6))
+        self._ipv6_hosts = _ipv6_hosts(table, ok)
         warm()
-        self.fast = FastFilter.build(self._fast_keys(), self._cidr4(), self._ipv6_probe())
+        fast = table.fast_hash[ok & table.has_fast]
+        cidr4 = tuple((length, nets_) for length, nets_, _ in self._cidr4)
+        probe = self._ipv6_may_hit if self._ipv6_hosts or self._cidr6 else None
+        self.fast = FastFilter.from_hashes(fast, cidr4, probe)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def _add(self, number: int, key: str) -> None:
-        kind, value = key[0], key[2:]
-        if kind in "46" and "/" in value:
-            network = ipaddress.ip_network(value, strict=False)
-            bits = network.prefixlen + (0 if network.version == 4 else 1000)
-            table = self.networks[bits]
-            net = int(network.network_address) >> (network.max_prefixlen - network.prefixlen)
-            table.setdefault(net, []).append(number)
-            return
-        first = self.exact.setdefault(key, number)
-        if first != number:
-            self.more.setdefault(key, [first]).append(number)
-
-    def _rows_of(self, key: str) -> list[int]:
-        first = self.exact.get(key)
-        if first is None:
-            return []
-        return list(self.more.get(key) or [first])
-
-    def _keys(self, prefix: str) -> Iterator[str]:
-        return (k[2:] for k in self.exact if k.startswith(prefix))
-
     def lookup(self, key: str) -> list[int]:
         """Rows matched by one key a log value holds (subdomains, CIDRs included)."""
-        kind = key[0]
-        if kind == "d":
-            return [n for name in parents(key[2:]) for n in self._rows_of(f"d:{name}")]
-        found = self._rows_of(key)
-        if kind in "46" and self.networks:
-            found.extend(self._in_networks(key[2:], kind == "4"))
+        return self.lookup_many([key])[0]
+
+    def lookup_many(self, keys: Sequence[str]) -> list[list[int]]:
+        """`lookup` of many keys at once (one numpy search for all of them)."""
+        found: list[list[int]] = [[] for _ in keys]
+        wanted: list[bytes] = []
+        owners: list[int] = []
+        for n, key in enumerate(keys):
+            names = [f"d:{p}" for p in parents(key[2:])] if key[0] == "d" else [key]
+            wanted.extend(name.encode() for name in names)
+            owners.extend([n] * len(names))
+        self._exact(wanted, owners, found)
+        if self._cidr4 or self._cidr6:
+            for n, key in enumerate(keys):
+                if key[0] in "46":
+                    found[n].extend(self._in_networks(key[2:], key[0] == "4"))
         return found
+
+    def _exact(self, wanted: list[bytes], owners: list[int], found: list[list[int]]) -> None:
+        if not wanted or not len(self._sorted):
+            return
+        hashes = hash_keys(wanted)
+        low = np.searchsorted(self._sorted, hashes, side="left")
+        high = np.searchsorted(self._sorted, hashes, side="right")
+        keys = self.table.keys
+        for n in np.flatnonzero(high > low).tolist():
+            for at in range(int(low[n]), int(high[n])):
+                row = int(self._order[at])
+                if keys.raw(row) == wanted[n]:
+                    found[owners[n]].append(row)
 
     def _in_networks(self, text: str, v4: bool) -> list[int]:
-        address = int(ipaddress.ip_address(text))
-        width, offset = (32, 0) if v4 else (128, 1000)
+        try:
+            address = int(ipaddress.ip_address(text))
+        except ValueError:
+            return []
+        if not v4:
+            return [r for bits, table in self._cidr6.items()
+                    for r in table.get(address >> (128 - (bits - V6)), ())]  # fmt: skip
         found: list[int] = []
-        for bits, table in self.networks.items():
-            length = bits - offset
-            if 0 <= length <= width:
-                found.extend(table.get(address >> (width - length), ()))
+        for length, nets, rows in self._cidr4:
+            net = np.uint64(address >> (32 - length))
+            low = int(np.searchsorted(nets, net, side="left"))
+            high = int(np.searchsorted(nets, net, side="right"))
+            found.extend(int(r) for r in rows[low:high])
         return found
-
-    def _fast_keys(self) -> Iterator[bytes]:
-        for key in self.exact:
-            fast = _fast_key(key)
-            if fast:
-                yield fast.encode("utf-8")
-
-    def _cidr4(self) -> dict[int, list[int]]:
-        return {bits: list(table) for bits, table in self.networks.items() if bits <= 32}
-
-    def _ipv6_probe(self) -> Callable[[str], bool] | None:
-        if not self._ipv6_hosts and not any(bits >= 1000 for bits in self.networks):
-            return None
-        return self._ipv6_may_hit
 
     def _ipv6_may_hit(self, text: str) -> bool:
         try:
@@ -147,23 +153,33 @@ class Index:
         return str(address) in self._ipv6_hosts or bool(self._in_networks(str(address), False))
 
 
-def _fast_key(key: str) -> str | None:
-    """What the prefilter looks for to find a key: a word of the log (see fast.py)."""
-    kind, value = key[0], key[2:]
-    if kind == "u":
-        host = _url_host(value)
-        return None if ":" in host else host
-    if kind == "e":
-        return value.rpartition("@")[2]
-    if kind == "p":
-        return value.lstrip("+")
-    if kind == "6":
-        return None
-    return value
+def _cidr4_tables(table: Table, mask: Bools) -> list[tuple[int, U64, I32]]:
+    """(prefix length, sorted networks, their rows) per IPv4 prefix length."""
+    rows = np.flatnonzero(mask).astype(np.int32)
+    bits = table.net_bits[rows]
+    out = []
+    for length in np.unique(bits).tolist():
+        chosen = rows[bits == length]
+        nets = table.net_value[chosen]
+        order = np.argsort(nets, kind="stable")
+        out.append((int(length), nets[order], chosen[order]))
+    return out
 
 
-def _url_host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
+def _cidr6_tables(table: Table, mask: Bools) -> dict[int, dict[int, list[int]]]:
+    out: dict[int, dict[int, list[int]]] = {}
+    for row in np.flatnonzero(mask).tolist():
+        net = ipaddress.IPv6Network(table.keys[row][2:], strict=False)
+        value = int(net.network_address) >> (128 - net.prefixlen)
+        out.setdefault(V6 + net.prefixlen, {}).setdefault(value, []).append(row)
+    return out
+
+
+def _ipv6_hosts(table: Table, ok: Bools) -> set[str]:
+    """IPv6 addresses the index holds (as keys or URL hosts): the prefilter's IPv6 probe."""
+    starts = table.keys.offsets[:-1]
+    kinds = table.keys.data[starts] if len(starts) else np.zeros(0, np.uint8)
+    rows = np.flatnonzero(ok & ((kinds == ord("6")) | (kinds == ord("u"))) & (table.net_bits < 0))
+    hosts = {table.keys[n][2:] if table.keys[n][0] == "6" else url_host(table.keys[n][2:])
+             for n in rows.tolist()}  # fmt: skip
+    return {h for h in hosts if ":" in h}

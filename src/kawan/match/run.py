@@ -16,10 +16,13 @@ from kawan.match.compile import Compiled, Visible, compile_index
 from kawan.match.formats import check_format
 from kawan.match.parallel import Scanner, workers
 from kawan.match.scan import Hit
+from kawan.match.share import share_markings
 from kawan.match.sightings import Tally, sighting
 from kawan.node import Node
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import now_us
+from kawan.store import groups as group_table
+from kawan.store.engine import reading
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 
@@ -101,7 +104,19 @@ def _record(
 
 def _store(node: Node, home: str, tallies: dict[str, Tally], share: bool) -> Summary:
     now = now_us()
-    objects = [sighting(i, t, home, now, share) for i, t in sorted(tallies.items())]
+    markings: dict[str, list[str] | None] = {}
+    for creator in {t.creator for t in tallies.values()} if share else ():
+        markings[creator] = _markings(node, home, creator)
+    objects = [
+        sighting(i, t, home, now, markings.get(t.creator)) for i, t in sorted(tallies.items())
+    ]
     items = [Item(n + 1, obj) for n, obj in enumerate(objects)]
-    receipt = Receipt(origin=home, recorded=Tlp.AMBER)
+    with reading(node.engine) as conn:
+        groups = group_table.group_markings(conn)
+    receipt = Receipt(origin=home, recorded=Tlp.AMBER, group_markings=groups)
     return store_items(node.engine, items, receipt, "kawan match")
+
+
+def _markings(node: Node, home: str, creator: str) -> list[str] | None:
+    """A shared sighting's markings; None (not shared) when the creator is the home agency."""
+    return None if creator == home else share_markings(node.engine, home, creator)

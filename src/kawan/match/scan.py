@@ -36,26 +36,42 @@ def scan_chunk(
         numbers: list[int] = list(range(len(lines)))
     else:
         numbers = index.fast.candidate_lines(chunk)
-    hits: list[Hit] = []
+    seen: list[Seen] = []
     for n in numbers:
-        if n >= len(lines):
-            continue
-        text = lines[n].decode("utf-8", "replace").rstrip("\r")
-        hits.extend(match_line(index, lay, text, n + 1, at_start and n == 0, country))
-    return hits
+        if n < len(lines):
+            text = lines[n].decode("utf-8", "replace").rstrip("\r")
+            seen.extend(line_keys(lay, text, n + 1, at_start and n == 0, country))
+    return hits_of(index, seen)
+
+
+Seen = tuple[int, str, str, str]  # line number, field, value as written, key
+
+
+def line_keys(
+    lay: Layout, text: str, number: int, header: bool, country: str | None
+) -> Iterator[Seen]:
+    for field, value in fields(lay, text, header):
+        for key, written in _keys(lay, value, country):
+            yield number, field, written, key
+
+
+def hits_of(index: Index, seen: list[Seen]) -> list[Hit]:
+    """The hits of the keys seen: at most one per line and index row, the first place."""
+    distinct = list(dict.fromkeys(key for *_, key in seen))
+    rows = dict(zip(distinct, index.lookup_many(distinct), strict=True))
+    hits: dict[tuple[int, int], Hit] = {}
+    for number, field, written, key in seen:
+        for row in rows[key]:
+            if (number, row) not in hits:
+                hits[number, row] = Hit(number, field, written, row)
+    return list(hits.values())
 
 
 def match_line(
     index: Index, lay: Layout, text: str, number: int, header: bool, country: str | None
 ) -> list[Hit]:
     """The hits of one line: at most one per index row, the first place it is seen."""
-    seen: dict[int, Hit] = {}
-    for field, value in fields(lay, text, header):
-        for key, written in _keys(lay, value, country):
-            for row in index.lookup(key):
-                if row not in seen:
-                    seen[row] = Hit(number, field, written, row)
-    return list(seen.values())
+    return hits_of(index, list(line_keys(lay, text, number, header, country)))
 
 
 def _keys(lay: Layout, value: str, country: str | None) -> Iterator[tuple[str, str]]:

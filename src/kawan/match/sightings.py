@@ -8,8 +8,6 @@ from typing import Any
 
 from kawan.stix.timestamps import format_ms
 
-SHARE_PROPERTY = "x_kawan_share_with"  # the agencies a sighting is meant to be shared with
-
 
 @dataclass
 class Tally:
@@ -26,9 +24,11 @@ class Tally:
         self.last_seen = max(self.last_seen, when)
 
 
-def sighting(indicator: str, tally: Tally, home: str, now: int, share: bool) -> dict[str, Any]:
-    """The sighting of `indicator` by the home agency; `share` names the indicator's
-    creator in `x_kawan_share_with` (the sharing policy decides what that allows)."""
+def sighting(
+    indicator: str, tally: Tally, home: str, now: int, markings: list[str] | None = None
+) -> dict[str, Any]:
+    """The sighting of `indicator` by the home agency, with `markings` as its
+    `object_marking_refs` (a shared sighting: AMBER and a sharing group's marking)."""
     stamp = format_ms(now)
     obj: dict[str, Any] = {
         "type": "sighting",
@@ -43,6 +43,6 @@ def sighting(indicator: str, tally: Tally, home: str, now: int, share: bool) -> 
         "first_seen": format_ms(tally.first_seen),
         "last_seen": format_ms(max(tally.last_seen, tally.first_seen + 1000)),
     }
-    if share and tally.creator != home:
-        obj[SHARE_PROPERTY] = [tally.creator]
+    if markings:
+        obj["object_marking_refs"] = markings
     return obj
