@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from kawan.fraud.domains import hostname, registrable_domain
+from kawan.fraud.domains import hostname, registrable_of
 from kawan.fraud.kinds import Identifier, make, refuse
 
 HASH_NAMES = {32: "MD5", 40: "SHA-1", 64: "SHA-256", 128: "SHA-512"}
@@ -57,7 +57,7 @@ def normalise_email(raw: str) -> Identifier:
         refuse("email", f"{local!r} is not a valid local part (misplaced dot)")
     name = hostname(domain, "email")
     try:
-        registrable_domain(name)
+        registrable_of(name)
     except ValueError as exc:
         refuse("email", f"bad domain part: {exc}")
     return make("email", f"{local.lower()}@{name}")

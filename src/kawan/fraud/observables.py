@@ -49,6 +49,7 @@ PATH_KINDS: dict[str, str] = {
     "domain-name:resolves_to_refs[*].value": "ip",
     **{f"{stix_type}:value": kind for kind, stix_type in KINDS.items() if kind != "hash"},
 }
+KEY_CACHE = 1 << 16  # distinct (kind, value) pairs remembered
 _HASH_PATH = re.compile(r"""^file:hashes\.(?:'([^']+)'|"([^"]+)"|([A-Za-z0-9_-]+))$""")
 
 
@@ -125,8 +126,12 @@ def _file_keys(hashes: object) -> list[tuple[str, str]]:
     return keys
 
 
+@functools.lru_cache(maxsize=KEY_CACHE)
 def _key(kind: str, value: str, stix_type: str) -> tuple[str, str]:
-    """The key of `value` normalised as `kind`, or the fallback key under `stix_type`."""
+    """The key of `value` normalised as `kind`, or the fallback key under `stix_type`.
+
+    Cached: feeds repeat values (the same domain in many indicators), and normalising is
+    most of what preparing an object for the store costs."""
     try:
         identifier = normalise(kind, value)
     except InvalidInput:

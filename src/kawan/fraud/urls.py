@@ -21,12 +21,16 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _RESERVED = frozenset(":/?#[]@!$&'()*+,;=")
 _HEXDIGITS = frozenset("0123456789abcdefABCDEF")
+_SPACE = re.compile(r"\s")  # what str.isspace() calls white space
+_DIGITS_AND_DOTS = re.compile(r"[0-9.]+")
+# Text already in normal form: unreserved and reserved characters only, no '%'.
+_PLAIN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
 
 
 def normalise_url(raw: str) -> Identifier:
     """A URL in the normal form described in this module's docstring."""
     text = raw.strip()
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         refuse("url", "a URL cannot contain white space")
     parts = _split(text)
     scheme = parts.scheme.lower()
@@ -66,13 +70,20 @@ def _host(name: str) -> str:
         text, version = ip_text(name, "url")
         if version == 6:
             return f"[{text}]"
-    if re.fullmatch(r"[0-9.]+", name):
+    if _DIGITS_AND_DOTS.fullmatch(name):
         return ip_text(name, "url")[0]
     return hostname(name, "url")
 
 
 def percent_normalised(text: str) -> str:
     """`text` with percent-encoding in normal form (see the module docstring)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    return general_percent_normalised(text)
+
+
+def general_percent_normalised(text: str) -> str:
+    """`percent_normalised` character by character: any text."""
     out: list[str] = []
     i = 0
     while i < len(text):

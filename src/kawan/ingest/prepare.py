@@ -3,6 +3,7 @@ marking, canonical JSON, the text label, and the observable-index keys it carrie
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -85,11 +86,11 @@ def to_wire(incoming: Incoming) -> Wire:
 
 def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
     """The Incoming that `prepare(obj, receipt)` made where `to_wire` was called."""
-    text, meta, (tlp, groups, from_object), content_hash, label, keys = wire
+    text, meta, marking, content_hash, label, keys = wire
     return Incoming(
         obj=obj,
         meta=Meta(*meta),
-        marking=Marking(Tlp(tlp), groups, from_object),
+        marking=_marking(*marking),
         origin=receipt.origin,
         recorded=receipt.recorded,
         canonical=text,
@@ -101,22 +102,31 @@ def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _marking(tlp: int, groups: tuple[str, ...], from_object: bool) -> Marking:
+    """The Marking of a wire's marking tuple: a batch has few distinct ones (immutable)."""
+    return Marking(Tlp(tlp), groups, from_object)
+
+
+LABEL_PROPS = (
+    "name",
+    "value",
+    "pattern",
+    "description",
+    "content",
+    "opinion",
+    "explanation",
+    "relationship_type",
+)
+
+
 def label_of(obj: Mapping[str, Any]) -> str:
     """What text search reads: names, values, patterns, descriptions (bounded)."""
-    parts = [
-        str(obj[k])
-        for k in (
-            "name",
-            "value",
-            "pattern",
-            "description",
-            "content",
-            "opinion",
-            "explanation",
-            "relationship_type",
-        )
-        if isinstance(obj.get(k), str | int)
-    ]
+    parts = []
+    for name in LABEL_PROPS:
+        value = obj.get(name)
+        if isinstance(value, str | int):
+            parts.append(str(value))
     return " ".join(parts)[:4000]
 
 

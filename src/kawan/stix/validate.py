@@ -126,7 +126,7 @@ class Meta:
 
 def check(obj: Any) -> Meta:
     """Validate one STIX 2.1 object; raise InvalidInput naming its id and the property."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # the ABC check is slow
         raise InvalidInput(f"a STIX object must be a JSON object, not {_kind(obj)}")
     oid = obj.get("id")
     where = oid if isinstance(oid, str) else None

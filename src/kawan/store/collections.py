@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 from kawan.stix.markings import Marking, Tlp
 from kawan.store.engine import Clock, insert_rows
 from kawan.store.records import StoredVersion
+from kawan.store.rows import version_of
 from kawan.store.schema import collection_entries as entries
 from kawan.store.schema import objects
 
@@ -171,26 +172,4 @@ def _entered(entry: Entry) -> int:
 
 
 def _entry(row: Row[Any]) -> Entry:
-    return Entry(row.entered, _stored(row))
-
-
-def _stored(row: Row[Any]) -> StoredVersion:
-    """An `objects` row as the store's dataclass (as kawan.store.objects reads it)."""
-    return StoredVersion(
-        date_added=row.date_added,
-        id=row.id,
-        type=row.type,
-        spec_version=row.spec_version,
-        created=row.created,
-        modified=row.modified,
-        version_text=row.version_text,
-        revoked=row.revoked,
-        created_by_ref=row.created_by_ref,
-        origin=row.origin,
-        marking=Marking(Tlp(row.tlp), tuple(row.groups.split()), row.marking_from_object),
-        recorded=None if row.recorded_tlp is None else Tlp(row.recorded_tlp),
-        is_latest=row.is_latest,
-        json=row.json,
-        brought_by=row.brought_by,
-        readers=tuple(row.readers.split()) if row.readers else (),
-    )
+    return Entry(row.entered, version_of(row))

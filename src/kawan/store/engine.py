@@ -7,7 +7,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, select, text
+import orjson
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.exc import OperationalError
 
 from kawan.config import Settings
@@ -42,6 +57,9 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # Up to 64 MiB of pages (default 2 MiB): ingest inserts random ids into the
+        # indexes, and a page evicted between two batches is read back and written again.
+        cur.execute("PRAGMA cache_size=-65536")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -128,6 +146,22 @@ def insert_rows(
     marks = ", ".join("?" * len(columns))
     sql = f"INSERT INTO {target} ({names}) VALUES ({marks})"  # noqa: S608 - names from the schema
     driver.executemany(sql, rows)
+
+
+def one_of(
+    conn: Connection, column: ColumnElement[str], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """`column IN (values)` with the values sent as one JSON array, not a parameter each.
+
+    The ingest hot path looks up every id of a batch: binding thousands of parameters
+    costs more than the query, and one array needs no chunks.
+    """
+    array = bindparam(None, orjson.dumps(list(values)).decode("utf-8"), type_=String)
+    if conn.dialect.name == "postgresql":
+        each = func.json_array_elements_text(cast(array, JSON)).table_valued("value")
+    else:
+        each = func.json_each(array).table_valued("value")
+    return column.in_(select(each.c.value))
 
 
 def database_exists(engine: Engine) -> bool:

@@ -11,7 +11,6 @@ import orjson
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     and_,
     delete,
     func,
@@ -21,10 +20,11 @@ from sqlalchemy import (
     update,
 )
 
-from kawan.stix.markings import Marking, Tlp
+from kawan.stix.markings import Tlp
 from kawan.store import collections
-from kawan.store.engine import Clock, insert_rows
+from kawan.store.engine import Clock, insert_rows, one_of
 from kawan.store.records import Incoming, IndexKey, ObservableRow, PutResult, StoredVersion
+from kawan.store.rows import observable_of, version_of
 from kawan.store.schema import objects, observables, refs
 
 CHUNK = 500  # ids per IN (...) query
@@ -120,18 +120,19 @@ def _known_versions(conn: Connection, ids: set[str]) -> defaultdict[str, list[_K
         objects.c.recorded_tlp,
         objects.c.is_latest,
     )
-    for chunk in _chunks(sorted(ids)):
-        for row in conn.execute(select(*cols).where(objects.c.id.in_(chunk))):
-            known[row.id].append(
-                _Known(
-                    row.date_added,
-                    row.modified,
-                    row.content_hash,
-                    row.origin,
-                    row.recorded_tlp,
-                    row.is_latest,
-                )
+    if not ids:
+        return known
+    for row in conn.execute(select(*cols).where(one_of(conn, objects.c.id, sorted(ids)))):
+        known[row.id].append(
+            _Known(
+                row.date_added,
+                row.modified,
+                row.content_hash,
+                row.origin,
+                row.recorded_tlp,
+                row.is_latest,
             )
+        )
     return known
 
 
@@ -381,12 +382,10 @@ def _late_referrers(
     scos = {i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and own[i.meta.id]}
     if not scos:
         return []
-    pairs: list[tuple[str, str]] = []
-    for chunk in _chunks(sorted(scos)):
-        stmt = select(refs.c.object_id, refs.c.target_id).where(refs.c.target_id.in_(chunk))
-        pairs.extend(
-            (r.object_id, r.target_id) for r in conn.execute(stmt) if r.object_id not in done
-        )
+    stmt = select(refs.c.object_id, refs.c.target_id).where(
+        one_of(conn, refs.c.target_id, sorted(scos))
+    )
+    pairs = [(r.object_id, r.target_id) for r in conn.execute(stmt) if r.object_id not in done]
     if not pairs:
         return []
     referrers = latest_of(conn, {p[0] for p in pairs})
@@ -453,34 +452,12 @@ def _index_row(item: Incoming, key: IndexKey, date_added: int, first_seen: int) 
 # ---- reading -------------------------------------------------------------------------
 
 
-def _version(row: Row[Any]) -> StoredVersion:
-    groups = tuple(row.groups.split()) if row.groups else ()
-    return StoredVersion(
-        date_added=row.date_added,
-        id=row.id,
-        type=row.type,
-        spec_version=row.spec_version,
-        created=row.created,
-        modified=row.modified,
-        version_text=row.version_text,
-        revoked=row.revoked,
-        created_by_ref=row.created_by_ref,
-        origin=row.origin,
-        marking=Marking(Tlp(row.tlp), groups, row.marking_from_object),
-        recorded=None if row.recorded_tlp is None else Tlp(row.recorded_tlp),
-        is_latest=row.is_latest,
-        json=row.json,
-        brought_by=row.brought_by,
-        readers=tuple(row.readers.split()) if row.readers else (),
-    )
-
-
 def versions(conn: Connection, object_id: str) -> list[StoredVersion]:
     """Every version of one object, oldest first (by version, then date_added)."""
     rows = conn.execute(
         select(objects).where(objects.c.id == object_id).order_by(objects.c.date_added)
     )
-    found = [_version(r) for r in rows]
+    found = [version_of(r) for r in rows]
     return sorted(found, key=lambda v: (v.version, v.date_added))
 
 
@@ -489,7 +466,7 @@ def versions_of(conn: Connection, ids: Iterable[str]) -> dict[str, list[StoredVe
     out: dict[str, list[StoredVersion]] = defaultdict(list)
     for chunk in _chunks(sorted(set(ids))):
         for row in conn.execute(select(objects).where(objects.c.id.in_(chunk))):
-            out[row.id].append(_version(row))
+            out[row.id].append(version_of(row))
     for found in out.values():
         found.sort(key=lambda v: (v.version, v.date_added))
     return dict(out)
@@ -500,7 +477,7 @@ def versions_at(conn: Connection, stamps: Iterable[int]) -> dict[int, StoredVers
     out: dict[int, StoredVersion] = {}
     for chunk in _chunks(sorted(set(stamps))):
         stmt = select(objects).where(objects.c.date_added.in_(chunk))
-        out.update({r.date_added: _version(r) for r in conn.execute(stmt)})
+        out.update({r.date_added: version_of(r) for r in conn.execute(stmt)})
     return out
 
 
@@ -510,7 +487,7 @@ def latest_of(conn: Connection, ids: Iterable[str]) -> dict[str, StoredVersion]:
     out: dict[str, StoredVersion] = {}
     for chunk in _chunks(sorted(set(ids))):
         stmt = select(objects).where(objects.c.id.in_(chunk))
-        out.update({r.id: _version(r) for r in conn.execute(stmt) if r.is_latest})
+        out.update({r.id: version_of(r) for r in conn.execute(stmt) if r.is_latest})
     return out
 
 
@@ -551,7 +528,7 @@ def select_versions(conn: Connection, query: Query) -> list[StoredVersion]:
         stmt = stmt.where(and_(*conditions))
     if query.limit is not None:
         stmt = stmt.limit(query.limit)
-    return [_version(r) for r in conn.execute(stmt)]
+    return [version_of(r) for r in conn.execute(stmt)]
 
 
 def iter_versions(conn: Connection, query: Query, page: int = 2000) -> Iterator[StoredVersion]:
@@ -581,7 +558,7 @@ def observable_rows(conn: Connection, obs_type: str | None, value: str) -> list[
     stmt = select(observables).where(observables.c.value == value)
     if obs_type is not None:
         stmt = stmt.where(observables.c.obs_type == obs_type)
-    return [_observable(r) for r in conn.execute(stmt.order_by(observables.c.first_seen))]
+    return [observable_of(r) for r in conn.execute(stmt.order_by(observables.c.first_seen))]
 
 
 def observables_of(conn: Connection, object_ids: Iterable[str]) -> list[ObservableRow]:
@@ -591,25 +568,8 @@ def observables_of(conn: Connection, object_ids: Iterable[str]) -> list[Observab
         stmt = select(observables).where(
             observables.c.object_id.in_(id_list[start : start + CHUNK])
         )
-        out.extend(_observable(r) for r in conn.execute(stmt))
+        out.extend(observable_of(r) for r in conn.execute(stmt))
     return out
-
-
-def _observable(row: Row[Any]) -> ObservableRow:
-    return ObservableRow(
-        obs_type=row.obs_type,
-        value=row.value,
-        object_id=row.object_id,
-        object_type=row.object_type,
-        date_added=row.date_added,
-        marking=Marking(Tlp(row.tlp), tuple(row.groups.split()) if row.groups else ()),
-        creator=row.creator,
-        origin=row.origin,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        via=row.via,
-        revoked=row.revoked,
-    )
 
 
 def find_agency(conn: Connection, name_or_id: str) -> str | None:
@@ -683,12 +643,12 @@ class Deletions:
 
 
 def _tombstoned(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for chunk in _chunks(sorted(ids)):
-        stmt = select(refs.c.object_id, refs.c.target_id).where(
-            refs.c.target_id.in_(chunk), refs.c.object_id.like(TOMBSTONE + "--%")
-        )
-        pairs.extend((r.object_id, r.target_id) for r in conn.execute(stmt))
+    if not ids:
+        return {}
+    stmt = select(refs.c.object_id, refs.c.target_id).where(
+        one_of(conn, refs.c.target_id, sorted(ids)), refs.c.object_id.like(TOMBSTONE + "--%")
+    )
+    pairs = [(r.object_id, r.target_id) for r in conn.execute(stmt)]
     stones = latest_of(conn, {p[0] for p in pairs})
     return {target: (stone, stones[stone].creator) for stone, target in pairs if stone in stones}
 
