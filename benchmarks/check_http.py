@@ -111,7 +111,17 @@ def wait_until_up(base: str, seconds: float = 60) -> None:
     raise SystemExit(f"kawan serve did not answer at {base} within {seconds} s")
 
 
-def wrk(base: str, path: str, args: argparse.Namespace, script: str | None) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    base: str, path: str, args: argparse.Namespace, script: str | None, pid: int
+) -> dict[str, Any]:
+    """One wrk run; with the server's CPU time per request (less sensitive than
+    requests/s to what else the machine runs)."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s",
                "--timeout", "5s", "--latency"]  # fmt: skip
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -119,9 +129,12 @@ def wrk(base: str, path: str, args: argparse.Namespace, script: str | None) -> d
     if script:
         command += ["-s", lua.name]
     command.append(base + (path if not script else "/"))
+    cpu = cpu_seconds(pid)
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60)
+    cpu = cpu_seconds(pid) - cpu
     os.unlink(lua.name)
-    return parse_wrk(done.stdout, path)
+    found = parse_wrk(done.stdout, path)
+    return {**found, "server cpu ms/request": round(cpu * 1000 / max(1, found["requests"]), 3)}
 
 
 def parse_wrk(text: str, path: str) -> dict[str, Any]:
@@ -164,11 +177,12 @@ def run(url: str, home: Path, args: argparse.Namespace) -> dict[str, Any]:
         wait_until_up(base)
         check_one(base, token)
         count = args.rows // PER_REPORT * PER_REPORT
+        pid = server.pid
         runs = [
-            wrk(base, "/healthz", args, None),
-            wrk(base, "/public/v1/check", args, lua(count, "/public/v1/check", "")),
-            wrk(base, "/api/v1/check", args, lua(count, "/api/v1/check", token)),
-            wrk(base, "/healthz", args, None),
+            wrk(base, "/healthz", args, None, pid),
+            wrk(base, "/public/v1/check", args, lua(count, "/public/v1/check", ""), pid),
+            wrk(base, "/api/v1/check", args, lua(count, "/api/v1/check", token), pid),
+            wrk(base, "/healthz", args, None, pid),
         ]
         bulk = bulk_check(base, token, count, args.bulk)
     finally:

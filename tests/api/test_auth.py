@@ -13,13 +13,14 @@ from sqlalchemy import func, select, update
 
 from kawan.accounts import service
 from kawan.accounts.records import Principal
-from kawan.api.auth import forwarded_client, principal, token_of
+from kawan.api.auth import TOKEN_TTL, VerifiedTokens, forwarded_client, principal, token_of
 from kawan.api.ratelimit import Bucket, Limiter, rate_limited, take
 from kawan.app import create_app
 from kawan.audit import trail
 from kawan.audit.chain import Entry
 from kawan.config import Settings
 from kawan.node import Node
+from kawan.sharing.policy import Viewer
 from kawan.store.engine import reading, writing
 from kawan.store.schema import audit, tokens
 
@@ -92,14 +93,61 @@ def test_missing_token_is_401_and_audited(client: TestClient, node: Node) -> Non
     assert entry.source == "testclient"
 
 
-def test_revoked_token_is_401_and_audited(client: TestClient, node: Node) -> None:
+def test_revoked_token_is_401_and_audited(app: FastAPI, client: TestClient, node: Node) -> None:
+    clock = FakeClock()
+    app.state.verified_tokens = VerifiedTokens(clock=clock)
     token = _token(node, "bob", "admin")
     assert client.get("/api/v1/users", headers=_bearer(token)).status_code == 200
     token_id = token.split("_")[1]
     service.revoke_token(node.engine, token_id)
+    clock.now += TOKEN_TTL - 0.1  # still trusted: a revocation takes up to TOKEN_TTL s
+    assert client.get("/api/v1/users", headers=_bearer(token)).status_code == 200
+    clock.now += 0.1
     _assert_401(client.get("/api/v1/users", headers=_bearer(token)), "revoked")
     entry = _last(node)
     assert entry.target == f"token:{token_id}" and entry.detail["reason"] == "revoked"
+
+
+def test_a_disabled_owner_is_refused_after_the_ttl(
+    app: FastAPI, client: TestClient, node: Node
+) -> None:
+    clock = FakeClock()
+    app.state.verified_tokens = VerifiedTokens(clock=clock)
+    token = _token(node, "dora", "analyst")
+    assert client.get("/test/whoami", headers=_bearer(token)).status_code == 200
+    service.set_user_disabled(node.engine, "dora", True)
+    clock.now += TOKEN_TTL
+    _assert_401(client.get("/test/whoami", headers=_bearer(token)), "disabled")
+
+
+def test_a_remembered_token_still_expires_on_time(node: Node) -> None:
+    clock = FakeClock()
+    remembered = VerifiedTokens(clock=clock)
+    caller = Principal("user:u", Viewer.home_user("u", "analyst"), "analyst", "t")
+    remembered.put("kawan_a", caller, expires=2_000)
+    assert remembered.get("kawan_a", 1_999) == caller
+    assert remembered.get("kawan_a", 2_000) is None  # expired, though within the TTL
+    assert remembered.get("kawan_b", 1_000) is None  # another token (or secret) is not
+
+
+def test_remembered_tokens_are_bounded() -> None:
+    remembered = VerifiedTokens(clock=FakeClock(), max_keys=2)
+    caller = Principal("user:u", Viewer.home_user("u", "analyst"), "analyst", "t")
+    for text in ("kawan_a", "kawan_b", "kawan_c"):
+        remembered.put(text, caller, None)
+    assert [remembered.get(t, 0) for t in ("kawan_a", "kawan_b", "kawan_c")] == [
+        None,
+        caller,
+        caller,
+    ]
+
+
+def test_a_refused_token_is_not_remembered(app: FastAPI, client: TestClient, node: Node) -> None:
+    token = _token(node, "ed", "analyst")
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+    _assert_401(client.get("/test/whoami", headers=_bearer(wrong)), "unknown token")
+    assert client.get("/test/whoami", headers=_bearer(token)).status_code == 200
+    _assert_401(client.get("/test/whoami", headers=_bearer(wrong)), "unknown token")
 
 
 def test_expired_token_is_401_and_audited(client: TestClient, node: Node) -> None:

@@ -8,30 +8,45 @@ Tokens come as `Authorization: Bearer <token>`, or as HTTP Basic with any user n
 the token as password (TAXII clients speak Basic). A refusal raises `Unauthenticated`
 (401) or `PermissionDenied` (403) and is recorded in the audit trail with the client
 address, which honours `X-Forwarded-For` only from `KAWAN_TRUSTED_PROXIES`.
+
+A token found good is trusted again, without reading the database, for `TOKEN_TTL`
+seconds in this process (`VerifiedTokens`, keyed by the sha256 of the whole token, never
+past the token's expiry): a revocation, or a disabled owner, takes effect within
+`TOKEN_TTL` seconds. A refused token is never remembered.
+
+These dependencies run on the event loop (no thread hop); only a token not remembered is
+verified, in a worker thread.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import ipaddress
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPBasic, HTTPBearer
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from kawan.accounts.records import Principal
 from kawan.accounts.roles import check_action, may
-from kawan.accounts.service import authenticate
+from kawan.accounts.service import verify
 from kawan.audit.trail import Who, record_as
 from kawan.errors import PermissionDenied
 from kawan.node import Node
 from kawan.stix.timestamps import now_us
 
 _STATE_KEY = "kawan_principal"
+TOKEN_TTL = 5.0  # seconds a verified token is trusted again without reading the database
+MAX_TOKENS = 10_000
 
 # ---- the client's address ----------------------------------------------------------------
 
@@ -133,7 +148,62 @@ def _request_line(request: Request) -> str:
     return f"{request.method} {request.url.path}"
 
 
-def principal(
+class VerifiedTokens:
+    """Tokens found good lately, by the sha256 of the token text. `clock` is monotonic
+    seconds (tests pass a fake one); the least recently verified are forgotten beyond
+    `max_keys`."""
+
+    def __init__(
+        self,
+        ttl: float = TOKEN_TTL,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_TOKENS,
+    ) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.max_keys = max_keys
+        self._held: OrderedDict[str, tuple[float, int | None, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str, now_us: int) -> Principal | None:
+        """The caller, when the token was verified less than `ttl` seconds ago and has
+        not expired since."""
+        with self._lock:
+            held = self._held.get(_key(token))
+        if held is None:
+            return None
+        at, expires, caller = held
+        fresh = 0 <= self.clock() - at < self.ttl
+        return caller if fresh and (expires is None or now_us < expires) else None
+
+    def put(self, token: str, caller: Principal, expires: int | None) -> None:
+        key = _key(token)
+        with self._lock:
+            self._held.pop(key, None)
+            self._held[key] = (self.clock(), expires, caller)
+            while len(self._held) > self.max_keys:
+                self._held.popitem(last=False)
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_CREATE = threading.Lock()
+
+
+def verified_tokens(app: FastAPI) -> VerifiedTokens:
+    """The app's remembered tokens, made on first use (tests set
+    `app.state.verified_tokens` beforehand to give it a fake clock)."""
+    with _CREATE:
+        found: VerifiedTokens | None = getattr(app.state, "verified_tokens", None)
+        if found is None:
+            found = VerifiedTokens()
+            app.state.verified_tokens = found
+        return found
+
+
+async def principal(
     request: Request,
     _token: Annotated[None, Depends(_bearer)] = None,
     _basic_auth: Annotated[None, Depends(_basic)] = None,
@@ -142,22 +212,30 @@ def principal(
     cached: Principal | None = getattr(request.state, _STATE_KEY, None)
     if cached is not None:
         return cached
-    found = authenticate(
-        _engine(request),
-        token_of(request.headers.get("authorization")),
-        now_us(),
-        source=client_address(request),
-        context={"request": _request_line(request)},
-    )
+    token = token_of(request.headers.get("authorization"))
+    now = now_us()
+    remembered = verified_tokens(request.app)
+    found = remembered.get(token, now) if token else None
+    if found is None:
+        verified = await run_in_threadpool(
+            verify,
+            _engine(request),
+            token,
+            now,
+            source=client_address(request),
+            context={"request": _request_line(request)},
+        )
+        remembered.put(token or "", verified.principal, verified.expires)
+        found = verified.principal
     setattr(request.state, _STATE_KEY, found)
     return found
 
 
-def optional_principal(request: Request) -> Principal | None:
+async def optional_principal(request: Request) -> Principal | None:
     """The caller when credentials were sent (and valid), None when none were sent."""
     if not request.headers.get("authorization"):
         return None
-    return principal(request)
+    return await principal(request)
 
 
 def allowed(caller: Principal, action: str) -> bool:
@@ -178,16 +256,35 @@ def require(action: str) -> Callable[[Request, Principal], Principal]:
     def dependency(request: Request, caller: Annotated[Principal, Depends(principal)]) -> Principal:
         if allowed(caller, action):
             return caller
-        detail = {"needs": action, "role": caller.role or "partner"}
-        record_as(
-            _engine(request),
-            who(caller, request),
-            "permission",
-            _request_line(request),
-            outcome="denied",
-            detail=detail,
-        )
-        as_whom = f"the {caller.role} role" if caller.role else "a partner agency"
-        raise PermissionDenied(f"{as_whom} may not {action.replace('_', ' ')}")
+        raise _denied(request, caller, action)
 
     return dependency
+
+
+def require_in_loop(action: str) -> Callable[[Request, Principal], Awaitable[Principal]]:
+    """`require`, run on the event loop (a refusal is recorded in a worker thread)."""
+    check_action(action)
+
+    async def dependency(
+        request: Request, caller: Annotated[Principal, Depends(principal)]
+    ) -> Principal:
+        if allowed(caller, action):
+            return caller
+        raise await run_in_threadpool(_denied, request, caller, action)
+
+    return dependency
+
+
+def _denied(request: Request, caller: Principal, action: str) -> PermissionDenied:
+    """Record the refusal; the error to raise."""
+    detail = {"needs": action, "role": caller.role or "partner"}
+    record_as(
+        _engine(request),
+        who(caller, request),
+        "permission",
+        _request_line(request),
+        outcome="denied",
+        detail=detail,
+    )
+    as_whom = f"the {caller.role} role" if caller.role else "a partner agency"
+    return PermissionDenied(f"{as_whom} may not {action.replace('_', ' ')}")

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from kawan.accounts.records import Principal
-from kawan.api.auth import require
+from kawan.api.auth import require, require_in_loop
 from kawan.api.ratelimit import rate_limited
 from kawan.fraud.check import run_check, search_values
 from kawan.ingest.extract import extract as extract_text
 from kawan.node import Node
-from kawan.sharing.reads import Access
+from kawan.sharing.reads import Access, WorldCache
 from kawan.stix.timestamps import format_us
 
 router = APIRouter(tags=["identifiers"])
 Reader = Annotated[Principal, Depends(require("read"))]
+Checker = Annotated[Principal, Depends(require_in_loop("read"))]
+
+
+def _json(body: dict[str, Any]) -> Response:
+    """The answer as JSON, serialised once (not validated again by FastAPI)."""
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 def _node(request: Request) -> Node:
@@ -25,10 +33,25 @@ def _node(request: Request) -> Node:
     return node
 
 
-@router.get("/check", dependencies=[Depends(rate_limited("check"))])
+_CREATE = threading.Lock()
+
+
+def app_worlds(app: FastAPI) -> WorldCache:
+    """The app's cache of the policy's world (group membership, public-count consent),
+    read again every `WorldCache.ttl` seconds; made on first use (tests may set
+    `app.state.worlds` beforehand)."""
+    with _CREATE:
+        found: WorldCache | None = getattr(app.state, "worlds", None)
+        if found is None:
+            found = WorldCache()
+            app.state.worlds = found
+        return found
+
+
+@router.get("/check", dependencies=[Depends(rate_limited("check"))], response_model=dict[str, Any])
 def check(
     request: Request,
-    caller: Reader,
+    caller: Checker,
     value: Annotated[
         str, Query(min_length=1, max_length=2000, description="the identifier, written any way")
     ],
@@ -36,11 +59,12 @@ def check(
     country: Annotated[
         str | None, Query(min_length=2, max_length=2, description="default dialling country")
     ] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every object that mentions the identifier, and the identifiers linked to it."""
     engine = _node(request).engine
-    visible = Access(engine, caller.viewer).rows
-    return run_check(engine, value, kind=type, country=country, visible=visible).as_dict()
+    access = Access(engine, caller.viewer, worlds=app_worlds(request.app))
+    found = run_check(engine, value, kind=type, country=country, access=access)
+    return _json(found.as_dict())
 
 
 @router.get("/search", dependencies=[Depends(rate_limited("search"))])

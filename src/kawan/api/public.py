@@ -9,11 +9,11 @@ Each client address has a token bucket (`KAWAN_PUBLIC_RATE`, the limiter of
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,9 +25,8 @@ from kawan.fraud.public_check import public_check
 from kawan.fraud.quota import DailyQuota
 from kawan.node import Node
 from kawan.sharing.policy import World
-from kawan.sharing.reads import load_world
+from kawan.sharing.reads import WorldCache
 from kawan.stix.timestamps import now_us
-from kawan.store.engine import reading
 from kawan.web.i18n import choose
 from kawan.web.present import present
 
@@ -77,20 +76,26 @@ def public_world(request: Request) -> World:
     """The policy's world (home, groups, public-count consent) for public checks, read
     again at most every `WORLD_TTL` seconds: a change of consent reaches the public check
     within that time."""
-    now = time.monotonic()
     with _CREATE:
-        cached: tuple[float, World] | None = getattr(request.app.state, "public_world", None)
-    if cached is not None and now - cached[0] < WORLD_TTL:
-        return cached[1]
-    with reading(_node(request).engine) as conn:
-        world = load_world(conn)
-    with _CREATE:
-        request.app.state.public_world = (now, world)
-    return world
+        found: WorldCache | None = getattr(request.app.state, "public_worlds", None)
+        if found is None:
+            found = WorldCache(WORLD_TTL)
+            request.app.state.public_worlds = found
+    return found.get(_node(request).engine)
+
+
+async def _guard_check(request: Request) -> None:
+    """`guard`, on the event loop (the limiter and the quota are in memory)."""
+    guard(request)
 
 
 def _guard_dispute(request: Request) -> None:
     guard(request, DISPUTE)
+
+
+def _json(body: dict[str, Any]) -> Response:
+    """The answer as JSON, serialised once (not validated again by FastAPI)."""
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 def _node(request: Request) -> Node:
@@ -98,7 +103,7 @@ def _node(request: Request) -> Node:
     return node
 
 
-@router.get("/check", dependencies=[Depends(guard)])
+@router.get("/check", dependencies=[Depends(_guard_check)], response_model=dict[str, Any])
 def check(
     request: Request,
     value: Annotated[
@@ -109,7 +114,7 @@ def check(
         str | None, Query(min_length=2, max_length=2, description="default dialling country")
     ] = None,
     lang: Annotated[str | None, Query(max_length=16, description="en, vi, th, id, ms")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Is this identifier reported as a scam? A graded verdict, counts only, with advice."""
     node = _node(request)
     answer = public_check(
@@ -117,7 +122,7 @@ def check(
         world=public_world(request),
     )  # fmt: skip
     language = choose(lang, request.headers.get("accept-language"))
-    return {**answer.as_dict(), "language": language, **present(answer, language).as_dict()}
+    return _json({**answer.as_dict(), "language": language, **present(answer, language).as_dict()})
 
 
 class DisputeRequest(BaseModel):

@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
@@ -103,16 +103,17 @@ def limiter_of(app: FastAPI) -> Limiter:
         return found
 
 
-def rate_limited(kind: str) -> Callable[[Request], Principal | None]:
+def rate_limited(kind: str) -> Callable[[Request], Awaitable[Principal | None]]:
     """A dependency counting the request against the client address, then (when it
-    carries a valid token) against the token. Returns the caller, None when anonymous."""
+    carries a valid token) against the token. Returns the caller, None when anonymous.
+    It runs on the event loop: the buckets are in memory."""
     if kind not in RATE_KINDS:
         raise InvalidInput(f"no rate limit named {kind!r}", field="kind")
 
-    def dependency(request: Request) -> Principal | None:
+    async def dependency(request: Request) -> Principal | None:
         limiter = limiter_of(request.app)
         limiter.hit(kind, f"addr:{client_address(request)}")
-        caller = optional_principal(request)
+        caller = await optional_principal(request)
         if caller is not None:
             limiter.hit(kind, f"token:{caller.token_id}")
         return caller

@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from kawan.agencies import country_of
 from kawan.errors import InvalidInput
 from kawan.fraud.details import Summary, details_of, summarise
 from kawan.fraud.identifiers import Identifier, guess, normalise
 from kawan.fraud.kinds import KINDS
+from kawan.sharing.reads import Access
 from kawan.stix.timestamps import format_us
 from kawan.store import index
 from kawan.store.engine import reading
@@ -98,24 +99,31 @@ def run_check(
     kind: str | None = None,
     country: str | None = None,
     visible: RowFilter | None = None,
+    access: Access | None = None,
 ) -> CheckResult:
     """Every object that mentions the identifier, and the identifiers linked to it.
 
-    `visible` keeps the index rows the viewer may see (`kawan.sharing.reads.Access.rows`);
-    rows it drops contribute nothing, not even to the linked identifiers.
+    `access` (the viewer's `kawan.sharing.reads.Access`), else `visible`, keeps the index
+    rows the viewer may see; rows it drops contribute nothing, not even to the linked
+    identifiers. Everything is read in one transaction.
     """
     ident = identify(raw, kind, country)
-    allowed = visible or _everything
     with reading(engine) as conn:
-        found = index.rows_for(conn, *ident.key)
-    rows = allowed(found)
-    object_ids = {r.object_id for r in rows}
-    with reading(engine) as conn:
-        around = index.rows_of_objects(conn, object_ids)
-    neighbours = allowed(around)
-    with reading(engine) as conn:
+        rows = _seen(conn, access, visible, index.versioned_rows_for(conn, *ident.key))
+        object_ids = {r.object_id for r in rows}
+        around = index.versioned_rows_of_objects(conn, object_ids)
+        neighbours = _seen(conn, access, visible, around)
         docs = index.summaries(conn, object_ids | {r.creator for r in rows})
     return answer(raw, ident, rows, neighbours, docs)
+
+
+def _seen(
+    conn: Connection, access: Access | None, visible: RowFilter | None, found: index.Versioned
+) -> list[ObservableRow]:
+    rows, versions = found
+    if access is not None:
+        return access.rows_in(conn, rows, versions)
+    return (visible or _everything)(rows)
 
 
 def answer(

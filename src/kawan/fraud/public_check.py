@@ -44,11 +44,11 @@ def public_check(
     identifier's country (`Settings.threshold`). `world` may be given
     to skip reading it (it is the policy's input; tests and the benchmark pass it)."""
     ident = identify(raw, kind, country)
+    access = Access(engine, Viewer.public(counts_only=True), world)
     with reading(engine) as conn:
         entry = allowlist.find_one(conn, *ident.key)
-        rows = index.rows_for(conn, *ident.key)
-        makers = index.summaries(conn, {r.creator for r in rows if r.object_type == "report"})
-    counted = public_reports(engine, rows, world)
+        counted = _counted(access.rows_in(conn, *index.versioned_rows_for(conn, *ident.key)))
+        makers = index.summaries(conn, {r.creator for r in counted})
     countries = {country_of(makers[r.creator]) for r in counted if r.creator in makers} - {None}
     official = Official(entry.name, entry.demo) if entry is not None else None
     needed = threshold(ident.country)
@@ -67,6 +67,9 @@ def public_reports(
     engine: Engine, rows: list[ObservableRow], world: World | None = None
 ) -> list[ObservableRow]:
     """One row per report the public viewer may count (revoked reports do not count)."""
-    visible = Access(engine, Viewer.public(counts_only=True), world).rows(rows)
+    return _counted(Access(engine, Viewer.public(counts_only=True), world).rows(rows))
+
+
+def _counted(visible: list[ObservableRow]) -> list[ObservableRow]:
     reports = {r.object_id: r for r in visible if r.object_type == "report" and not r.revoked}
     return list(reports.values())

@@ -8,10 +8,11 @@ it may not, and never at all when it may see none.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -33,6 +34,30 @@ def load_world(conn: Connection) -> World:
         raise CannotRun("this node has no home agency yet: run `kawan init` first")
     members = {g["group_id"]: frozenset(g["members"]) for g in group_table.current(conn)}
     return World(home, members, group_table.public_count_agencies(conn))
+
+
+class WorldCache:
+    """The policy's world for one app, read again at most every `ttl` seconds: a change
+    of group membership or public-count consent reaches the reads that use it within
+    that time. `clock` is monotonic seconds (tests pass a fake one)."""
+
+    def __init__(self, ttl: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._held: tuple[float, World] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine) -> World:
+        now = self.clock()
+        with self._lock:
+            held = self._held
+        if held is not None and 0 <= now - held[0] < self.ttl:
+            return held[1]
+        with reading(engine) as conn:
+            world = load_world(conn)
+        with self._lock:
+            self._held = (now, world)
+        return world
 
 
 def ends_of(version: StoredVersion) -> tuple[str, ...]:
@@ -57,16 +82,21 @@ def facts_of(version: StoredVersion) -> Facts:
 
 @dataclass
 class Access:
-    """Reads for one viewer. Cheap to make; make one per request."""
+    """Reads for one viewer. Cheap to make; make one per request. The policy's world is
+    `_world` when given, else `worlds`' (a per-app `WorldCache`), else read on first use."""
 
     engine: Engine
     viewer: Viewer
     _world: World | None = field(default=None, repr=False)
+    worlds: WorldCache | None = field(default=None, repr=False)
 
-    @cached_property
+    @property
     def world(self) -> World:
-        if self._world is not None:
-            return self._world
+        if self._world is None:  # no lock: two threads reading it twice is harmless
+            self._world = self.worlds.get(self.engine) if self.worlds else self._load_world()
+        return self._world
+
+    def _load_world(self) -> World:
         with reading(self.engine) as conn:
             return load_world(conn)
 
@@ -142,8 +172,23 @@ class Access:
         if not rows:
             return []
         with reading(self.engine) as conn:
+            return self.rows_in(conn, rows)
+
+    def rows_in(
+        self,
+        conn: Connection,
+        rows: list[ObservableRow],
+        stored: Mapping[int, StoredVersion] | None = None,
+    ) -> list[ObservableRow]:
+        """`rows`, read in the caller's transaction. `stored`: the versions the rows index
+        by date_added, when the caller read them with the rows
+        (`kawan.store.index.versioned_rows_for`); a row whose version is missing is kept
+        from the viewer."""
+        if not rows:
+            return []
+        if stored is None:
             stored = repo.versions_at(conn, {r.date_added for r in rows})
-            ok = {v.date_added for v in self.allowed(conn, list(stored.values()))}
+        ok = {v.date_added for v in self.allowed(conn, list(stored.values()))}
         return [r for r in rows if r.date_added in ok]
 
 

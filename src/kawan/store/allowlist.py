@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import Connection, bindparam, delete, select, tuple_
 
 from kawan.store.engine import insert_rows
 from kawan.store.schema import allowlist
@@ -42,10 +42,14 @@ def find(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, s
     return out
 
 
+_FIND_ONE = select(allowlist).where(
+    allowlist.c.obs_type == bindparam("obs_type"), allowlist.c.value == bindparam("value")
+)  # built once: the statement is the public check's hot path
+
+
 def find_one(conn: Connection, obs_type: str, value: str) -> Official | None:
     """The entry of one identifier (the public check's hot path: a primary-key read)."""
-    stmt = select(allowlist).where(allowlist.c.obs_type == obs_type, allowlist.c.value == value)
-    row = conn.execute(stmt).first()
+    row = conn.execute(_FIND_ONE, {"obs_type": obs_type, "value": value}).first()
     return Official(*row) if row is not None else None
 
 

@@ -1,4 +1,8 @@
-"""Reads of the observable index for check and search (writes happen in objects.py)."""
+"""Reads of the observable index for check and search (writes happen in objects.py).
+
+The check's statements are built once (bound parameters, `expanding` for lists), so a
+check spends no time building or hashing SQL.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,37 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 
-from kawan.stix.markings import Marking, Tlp
-from kawan.store.records import ObservableRow
+from kawan.store.records import ObservableRow, StoredVersion
+from kawan.store.rows import observable_of, version_of
 from kawan.store.schema import objects, observables
 
 CHUNK = 500
 
+_KEY = (observables.c.obs_type == bindparam("obs_type"), observables.c.value == bindparam("value"))
+_OF_OBJECTS = observables.c.object_id.in_(bindparam("ids", expanding=True))
+_ROWS_FOR = select(observables).where(*_KEY).order_by(observables.c.first_seen)
+_ROWS_OF_OBJECTS = select(observables).where(_OF_OBJECTS)
+_SUMMARIES = select(objects.c.id, objects.c.json).where(
+    objects.c.id.in_(bindparam("ids", expanding=True)), objects.c.is_latest.is_(True)
+)
+# index rows with the object version each one indexes (the policy's input), in one read
+_VERSION_COLUMNS = [c.label(f"v_{c.name}") for c in objects.c]
+_WITH_VERSIONS = select(observables, *_VERSION_COLUMNS).join(
+    objects, objects.c.date_added == observables.c.date_added
+)
+_ROWS_FOR_WITH_VERSIONS = _WITH_VERSIONS.where(*_KEY).order_by(observables.c.first_seen)
+_ROWS_OF_OBJECTS_WITH_VERSIONS = _WITH_VERSIONS.where(_OF_OBJECTS)
+
+Versioned = tuple[list[ObservableRow], dict[int, StoredVersion]]  # rows; date_added -> version
+
 
 def rows_for(conn: Connection, obs_type: str, value: str) -> list[ObservableRow]:
     """Every index row of one (type, value): one per object that mentions it."""
-    stmt = (
-        select(observables)
-        .where(observables.c.obs_type == obs_type, observables.c.value == value)
-        .order_by(observables.c.first_seen)
-    )
-    return [_row(r) for r in conn.execute(stmt)]
+    return [
+        observable_of(r) for r in conn.execute(_ROWS_FOR, {"obs_type": obs_type, "value": value})
+    ]
 
 
 def rows_of_objects(conn: Connection, object_ids: Iterable[str]) -> list[ObservableRow]:
@@ -30,22 +48,43 @@ def rows_of_objects(conn: Connection, object_ids: Iterable[str]) -> list[Observa
     ids = sorted(set(object_ids))
     out: list[ObservableRow] = []
     for start in range(0, len(ids), CHUNK):
-        stmt = select(observables).where(observables.c.object_id.in_(ids[start : start + CHUNK]))
-        out.extend(_row(r) for r in conn.execute(stmt))
+        out.extend(
+            observable_of(r)
+            for r in conn.execute(_ROWS_OF_OBJECTS, {"ids": ids[start : start + CHUNK]})
+        )
     return out
+
+
+def versioned_rows_for(conn: Connection, obs_type: str, value: str) -> Versioned:
+    """`rows_for`, with the object version each row indexes (for `Access.rows_in`)."""
+    return _versioned(conn.execute(_ROWS_FOR_WITH_VERSIONS, {"obs_type": obs_type, "value": value}))
+
+
+def versioned_rows_of_objects(conn: Connection, object_ids: Iterable[str]) -> Versioned:
+    """`rows_of_objects`, with the object version each row indexes."""
+    ids = sorted(set(object_ids))
+    rows: list[ObservableRow] = []
+    versions: dict[int, StoredVersion] = {}
+    for start in range(0, len(ids), CHUNK):
+        found = _versioned(
+            conn.execute(_ROWS_OF_OBJECTS_WITH_VERSIONS, {"ids": ids[start : start + CHUNK]})
+        )
+        rows.extend(found[0])
+        versions.update(found[1])
+    return rows, versions
 
 
 def values_with_prefix(
     conn: Connection, prefix: str, obs_type: str | None, limit: int
 ) -> list[ObservableRow]:
     """Index rows whose value starts with `prefix` (a range scan on the key index)."""
-    stmt = select(observables).where(
+    stmt: Select[Any] = select(observables).where(
         observables.c.value >= prefix, observables.c.value < prefix + "\U0010ffff"
     )
     if obs_type is not None:
         stmt = stmt.where(observables.c.obs_type == obs_type)
     stmt = stmt.order_by(observables.c.value, observables.c.first_seen).limit(limit)
-    return [_row(r) for r in conn.execute(stmt)]
+    return [observable_of(r) for r in conn.execute(stmt)]
 
 
 def summaries(conn: Connection, object_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -53,25 +92,15 @@ def summaries(conn: Connection, object_ids: Iterable[str]) -> dict[str, dict[str
     ids = sorted(set(object_ids))
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), CHUNK):
-        stmt = select(objects.c.id, objects.c.json).where(
-            objects.c.id.in_(ids[start : start + CHUNK]), objects.c.is_latest.is_(True)
-        )
-        out.update({r.id: orjson.loads(r.json) for r in conn.execute(stmt)})
+        found = conn.execute(_SUMMARIES, {"ids": ids[start : start + CHUNK]})
+        out.update({r.id: orjson.loads(r.json) for r in found})
     return out
 
 
-def _row(row: Row[Any]) -> ObservableRow:
-    return ObservableRow(
-        obs_type=row.obs_type,
-        value=row.value,
-        object_id=row.object_id,
-        object_type=row.object_type,
-        date_added=row.date_added,
-        marking=Marking(Tlp(row.tlp), tuple(row.groups.split()) if row.groups else ()),
-        creator=row.creator,
-        origin=row.origin,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        via=row.via,
-        revoked=row.revoked,
-    )
+def _versioned(found: Iterable[Row[Any]]) -> Versioned:
+    rows: list[ObservableRow] = []
+    versions: dict[int, StoredVersion] = {}
+    for r in found:
+        rows.append(observable_of(r))
+        versions[r.v_date_added] = version_of(r, "v_")
+    return rows, versions

@@ -10,26 +10,32 @@ from kawan.stix.markings import Marking, Tlp
 from kawan.store.records import ObservableRow, StoredVersion
 
 
-def version_of(row: Row[Any]) -> StoredVersion:
-    """An `objects` row."""
-    groups = tuple(row.groups.split()) if row.groups else ()
+def version_of(row: Row[Any], prefix: str = "") -> StoredVersion:
+    """An `objects` row; `prefix` names the columns of a joined row (`v_date_added`)."""
+    m = row._mapping
+    groups, readers = m[prefix + "groups"], m[prefix + "readers"]
+    recorded = m[prefix + "recorded_tlp"]
     return StoredVersion(
-        date_added=row.date_added,
-        id=row.id,
-        type=row.type,
-        spec_version=row.spec_version,
-        created=row.created,
-        modified=row.modified,
-        version_text=row.version_text,
-        revoked=row.revoked,
-        created_by_ref=row.created_by_ref,
-        origin=row.origin,
-        marking=Marking(Tlp(row.tlp), groups, row.marking_from_object),
-        recorded=None if row.recorded_tlp is None else Tlp(row.recorded_tlp),
-        is_latest=row.is_latest,
-        json=row.json,
-        brought_by=row.brought_by,
-        readers=tuple(row.readers.split()) if row.readers else (),
+        date_added=m[prefix + "date_added"],
+        id=m[prefix + "id"],
+        type=m[prefix + "type"],
+        spec_version=m[prefix + "spec_version"],
+        created=m[prefix + "created"],
+        modified=m[prefix + "modified"],
+        version_text=m[prefix + "version_text"],
+        revoked=m[prefix + "revoked"],
+        created_by_ref=m[prefix + "created_by_ref"],
+        origin=m[prefix + "origin"],
+        marking=Marking(
+            Tlp(m[prefix + "tlp"]),
+            tuple(groups.split()) if groups else (),
+            m[prefix + "marking_from_object"],
+        ),
+        recorded=None if recorded is None else Tlp(recorded),
+        is_latest=m[prefix + "is_latest"],
+        json=m[prefix + "json"],
+        brought_by=m[prefix + "brought_by"],
+        readers=tuple(readers.split()) if readers else (),
     )
 
 
