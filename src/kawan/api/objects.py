@@ -173,12 +173,15 @@ def post_objects(
     request: Request,
     caller: Author,
     body: Annotated[dict[str, Any] | list[Any], "a STIX bundle or TAXII envelope"],
-    marking: Annotated[str, Query(description="TLP recorded for unmarked objects")] = "amber",
+    marking: Annotated[
+        str | None,
+        Query(description="TLP recorded for unmarked objects (default KAWAN_DEFAULT_MARKING)"),
+    ] = None,
 ) -> dict[str, Any]:
     """Store a bundle; each object is added, unchanged or rejected with a reason."""
-    outcomes = writes.post_objects(
-        _node(request), _objects_of(body), _writer(request, caller), Tlp.parse(marking)
-    )
+    node = _node(request)
+    recorded = Tlp.parse(marking or node.settings.default_marking)
+    outcomes = writes.post_objects(node, _objects_of(body), _writer(request, caller), recorded)
     good = [o.as_dict() for o in outcomes if o.outcome != "rejected"]
     bad = [o.as_dict() for o in outcomes if o.outcome == "rejected"]
     return {
