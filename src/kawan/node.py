@@ -19,6 +19,7 @@ from kawan.store import groups as group_table
 from kawan.store import migrate
 from kawan.store import node as node_table
 from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import make_engine, reading, writing
 
 HOME_KEY = "home_agency"
@@ -45,7 +46,7 @@ class Node:
             home_id = node_table.get(conn, HOME_KEY)
             if home_id is None:
                 return None
-            found = repo.latest_of(conn, [home_id]).get(home_id)
+            found = stored_versions.latest_of(conn, [home_id]).get(home_id)
         if found is None:
             return Agency(home_id, home_id, None)
         return Agency.from_identity(orjson.loads(found.json))

@@ -16,6 +16,7 @@ from kawan.node import Node
 from kawan.sharing import groups
 from kawan.stix.markings import TLP2_IDS, Tlp
 from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading, writing
 from tests.conftest import user_headers
 
@@ -96,7 +97,7 @@ def test_revoke_remark_and_delete_own_objects(client: TestClient, node: Node) ->
     assert tomb["object"]["object_ref"] == oid
     assert client.get(f"/api/v1/objects/{oid}").status_code == 404
     with reading(node.engine) as conn:
-        assert repo.versions(conn, oid) == []
+        assert stored_versions.versions(conn, oid) == []
 
 
 def test_a_viewer_may_not_write_and_a_partner_writes_through_taxii(

@@ -21,7 +21,8 @@ from kawan.fraud.reports import EXTENSION
 from kawan.node import Node
 from kawan.stix.markings import TLP1_IDS, TLP2_IDS
 from kawan.store.engine import reading
-from kawan.store.objects import Query, observable_rows, select_versions
+from kawan.store.index import rows_for
+from kawan.store.versions import Query, select_versions
 
 INDICATORS, REPORTS = 120, 150  # small: the default demo is 3,000 of each
 
@@ -65,7 +66,7 @@ def test_example_is_held_and_each_writing_finds_it(built: tuple[Node, dict[str, 
     for text in example["written"]:
         assert normalise("phone", text, country="VN").value == example["value"]
     with reading(node.engine) as conn:
-        assert observable_rows(conn, "phone-number", example["value"])
+        assert rows_for(conn, "phone-number", example["value"])
 
 
 def test_same_seed_gives_the_same_ids(tmp_path: Path) -> None:
@@ -127,7 +128,7 @@ def test_some_identifier_is_reported_in_two_countries(
     scos = [o for o in _objects(node) if "value" in o and "created" not in o]
     with reading(node.engine) as conn:
         spread = [
-            {country[r.creator] for r in observable_rows(conn, sco["type"], sco["value"])
+            {country[r.creator] for r in rows_for(conn, sco["type"], sco["value"])
              if r.object_type == "report"}
             for sco in scos
         ]  # fmt: skip

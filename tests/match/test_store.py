@@ -20,7 +20,7 @@ from kawan.sharing.groups import find_group
 from kawan.sharing.policy import Viewer
 from kawan.sharing.reads import Access
 from kawan.stix.markings import TLP2_IDS, Tlp
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 
 PARTNER = "identity--0b6d2f5c-5a4e-4b8e-9c55-000000000001"
@@ -64,8 +64,8 @@ def test_compile_match_and_store_sightings(node: Node, tmp_path: Path) -> None:
         (2, "evil.com", valid["id"]),
     }  # fmt: skip
     with reading(node.engine) as conn:
-        stored = [orjson.loads(v.json) for v in repo.select_versions(
-            conn, repo.Query(types=("sighting",)))]  # fmt: skip
+        stored = [orjson.loads(v.json) for v in stored_versions.select_versions(
+            conn, stored_versions.Query(types=("sighting",)))]  # fmt: skip
     by_target = {s["sighting_of_ref"]: s for s in stored}
     assert by_target[valid["id"]]["count"] == 2
     assert by_target[valid["id"]]["where_sighted_refs"] == [home]
@@ -111,8 +111,8 @@ def test_shared_sightings_reach_the_creator_through_a_group(node: Node) -> None:
     group = find_group(node.engine, "sightings: " + PARTNER)
     assert group.members == tuple(sorted({home, PARTNER}))
     with reading(node.engine) as conn:
-        stored = [orjson.loads(v.json) for v in repo.select_versions(
-            conn, repo.Query(types=("sighting",)))]  # fmt: skip
+        stored = [orjson.loads(v.json) for v in stored_versions.select_versions(
+            conn, stored_versions.Query(types=("sighting",)))]  # fmt: skip
     shared = [s for s in stored if s["sighting_of_ref"] == theirs["id"]]
     assert len(shared) == 2
     assert all(s["object_marking_refs"] == [TLP2_IDS[Tlp.AMBER], group.marking_id]

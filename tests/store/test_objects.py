@@ -8,7 +8,9 @@ from typing import Any
 from kawan.ingest.prepare import Receipt, prepare
 from kawan.node import Node
 from kawan.stix.markings import TLP2_IDS, Tlp
+from kawan.store import index
 from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading, writing
 from kawan.store.records import PutResult
 
@@ -55,15 +57,15 @@ def test_the_same_version_again_is_unchanged(node: Node) -> None:
     assert first[0].outcome == "added" and again[0].outcome == "unchanged"
     assert again[0].date_added == first[0].date_added
     with reading(node.engine) as conn:
-        assert len(repo.versions(conn, indicator()["id"])) == 1
+        assert len(stored_versions.versions(conn, indicator()["id"])) == 1
 
 
 def test_a_newer_modified_is_a_new_version_and_the_latest(node: Node) -> None:
     put(node, indicator())
     put(node, indicator("2026-11-02T10:00:00.000Z", revoked=True))
     with reading(node.engine) as conn:
-        found = repo.versions(conn, indicator()["id"])
-        latest = repo.latest_of(conn, [indicator()["id"]])[indicator()["id"]]
+        found = stored_versions.versions(conn, indicator()["id"])
+        latest = stored_versions.latest_of(conn, [indicator()["id"]])[indicator()["id"]]
     assert [v.version_text for v in found] == [
         "2026-11-01T10:00:00.000Z",
         "2026-11-02T10:00:00.000Z",
@@ -76,7 +78,7 @@ def test_an_older_version_arriving_late_is_kept_but_not_latest(node: Node) -> No
     put(node, indicator("2026-11-03T10:00:00.000Z"))
     put(node, indicator("2026-11-02T10:00:00.000Z"))
     with reading(node.engine) as conn:
-        found = repo.versions(conn, indicator()["id"])
+        found = stored_versions.versions(conn, indicator()["id"])
     assert [(v.version_text, v.is_latest) for v in found] == [
         ("2026-11-02T10:00:00.000Z", False),
         ("2026-11-03T10:00:00.000Z", True),
@@ -108,7 +110,7 @@ def test_sco_versions_follow_content_origin_and_recorded_marking(node: Node) -> 
     assert put(node, phone(), recorded=Tlp.AMBER)[0].outcome == "added"
     assert put(node, phone(), origin=PARTNER)[0].outcome == "added"
     with reading(node.engine) as conn:
-        found = repo.versions(conn, phone()["id"])
+        found = stored_versions.versions(conn, phone()["id"])
     assert [v.origin for v in found][-1] == PARTNER
     assert sum(v.is_latest for v in found) == 1
 
@@ -117,7 +119,7 @@ def test_effective_marking_and_origin_are_recorded(node: Node) -> None:
     marked = indicator(object_marking_refs=[TLP2_IDS[Tlp.AMBER_STRICT]])
     put(node, marked, origin=PARTNER, recorded=Tlp.CLEAR)
     with reading(node.engine) as conn:
-        v = repo.latest_of(conn, [marked["id"]])[marked["id"]]
+        v = stored_versions.latest_of(conn, [marked["id"]])[marked["id"]]
     assert (v.marking.tlp, v.marking.from_object, v.recorded) == (Tlp.AMBER_STRICT, True, Tlp.CLEAR)
     assert v.origin == PARTNER and v.creator == PARTNER
 
@@ -125,11 +127,15 @@ def test_effective_marking_and_origin_are_recorded(node: Node) -> None:
 def test_listing_filters_and_pages(node: Node) -> None:
     put(node, indicator(), phone())
     with reading(node.engine) as conn:
-        indicators = repo.select_versions(conn, repo.Query(types=("indicator",)))
-        by_text = repo.select_versions(conn, repo.Query(text="VIETCOMBANK"))
-        first = repo.select_versions(conn, repo.Query(limit=1))
-        rest = repo.select_versions(conn, repo.Query(after=first[0].date_added))
-        everything = repo.select_versions(conn, repo.Query())
+        indicators = stored_versions.select_versions(
+            conn, stored_versions.Query(types=("indicator",))
+        )
+        by_text = stored_versions.select_versions(conn, stored_versions.Query(text="VIETCOMBANK"))
+        first = stored_versions.select_versions(conn, stored_versions.Query(limit=1))
+        rest = stored_versions.select_versions(
+            conn, stored_versions.Query(after=first[0].date_added)
+        )
+        everything = stored_versions.select_versions(conn, stored_versions.Query())
     assert [v.type for v in indicators] == ["indicator"]
     assert [v.id for v in by_text] == [indicator()["id"]]
     assert [v.id for v in first + rest] == [v.id for v in everything]
@@ -150,8 +156,8 @@ def test_observables_are_indexed_from_scos_patterns_and_references(node: Node) -
     put(node, report)  # the report arrives before the phone number it cites
     put(node, indicator(), phone())
     with reading(node.engine) as conn:
-        phone_rows = repo.observable_rows(conn, "phone-number", "+84912345678")
-        domain_rows = repo.observable_rows(conn, "domain-name", "vietcombank-secure.example")
+        phone_rows = index.rows_for(conn, "phone-number", "+84912345678")
+        domain_rows = index.rows_for(conn, "domain-name", "vietcombank-secure.example")
     assert {(r.object_id, r.via) for r in phone_rows} == {
         (phone()["id"], "sco"),
         (report["id"], "ref"),
@@ -164,8 +170,8 @@ def test_a_new_version_replaces_its_index_rows(node: Node) -> None:
     changed = indicator("2026-11-02T10:00:00.000Z", pattern="[domain-name:value = 'other.example']")
     put(node, changed)
     with reading(node.engine) as conn:
-        old = repo.observable_rows(conn, "domain-name", "vietcombank-secure.example")
-        new = repo.observable_rows(conn, "domain-name", "other.example")
+        old = index.rows_for(conn, "domain-name", "vietcombank-secure.example")
+        new = index.rows_for(conn, "domain-name", "other.example")
     assert old == [] and len(new) == 1
 
 
@@ -187,9 +193,9 @@ def test_a_tombstone_from_the_creator_deletes_every_trace(node: Node) -> None:
     results = put(node, tombstone(phone(), home, 1_790_000_000_000_000))
     assert results[0].outcome == "added"
     with reading(node.engine) as conn:
-        assert repo.versions(conn, phone()["id"]) == []
-        assert repo.observable_rows(conn, "phone-number", "+84912345678") == []
-        assert len(repo.versions(conn, report["id"])) == 1  # the report stays
+        assert stored_versions.versions(conn, phone()["id"]) == []
+        assert index.rows_for(conn, "phone-number", "+84912345678") == []
+        assert len(stored_versions.versions(conn, report["id"])) == 1  # the report stays
     again = put(node, phone())  # the deleted object does not come back
     assert again[0].outcome == "rejected" and "deleted by its creator" in (again[0].reason or "")
 
@@ -202,4 +208,4 @@ def test_only_the_creator_may_delete(node: Node) -> None:
     refused = put(node, tombstone(indicator(), home, 1_790_000_000_000_000))
     assert refused[0].outcome == "rejected" and "only the creator" in (refused[0].reason or "")
     with reading(node.engine) as conn:
-        assert len(repo.versions(conn, indicator()["id"])) == 1
+        assert len(stored_versions.versions(conn, indicator()["id"])) == 1

@@ -19,7 +19,7 @@ from kawan.sharing.sync import sync_all
 from kawan.sharing.sync_client import Peer
 from kawan.sharing.sync_link import LinkRequest, link_partner
 from kawan.sharing.sync_secret import key_for
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 from tests.sync.nodes import FAST, GREEN, RED, ids, indicator, make_node
 from tests.taxii.sites import free_port, store
@@ -149,7 +149,7 @@ def test_pull_from_and_push_to_medallion(tmp_path: Path, medallion: str) -> None
     feed = {_feed_object(n)["id"] for n in range(5)}
     assert feed <= ids(node)  # pulled, in pages of 2 (medallion's max page size)
     with reading(node.engine) as conn:
-        version = repo.latest_of(conn, [next(iter(feed))])
+        version = stored_versions.latest_of(conn, [next(iter(feed))])
     assert next(iter(version.values())).origin == linked.agency.agency_id
 
     inbox = httpx.get(

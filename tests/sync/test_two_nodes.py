@@ -11,7 +11,7 @@ import pytest
 from kawan.sharing.sync import sync_all
 from kawan.stix.edits import revoked, tombstone
 from kawan.stix.timestamps import now_us
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 from tests.sync.nodes import FAST, KR, Pair, count, ids, make_pair, seed, seed_third, versions
 from tests.taxii.sites import stop_server, store
@@ -58,7 +58,7 @@ def test_each_side_holds_exactly_what_the_policy_allows(pair: Pair) -> None:
     assert b_objs["red"]["id"] not in ids(pair.a.node)
     assert kr["kr-strict"]["id"] not in ids(pair.b.node)  # AMBER+STRICT: only from origin
     with reading(pair.a.node.engine) as conn:
-        pulled = repo.latest_of(conn, [b_objs["strict"]["id"]])[b_objs["strict"]["id"]]
+        pulled = stored_versions.latest_of(conn, [b_objs["strict"]["id"]])[b_objs["strict"]["id"]]
     assert pulled.origin == pair.b.home  # the partner stays the origin, marking kept
     assert pulled.marking.groups == (pair.group.group_id,)
 
@@ -89,7 +89,7 @@ def test_revocation_and_deletion_reach_the_partner(pair: Pair) -> None:
     [outcome] = sync_all(pair.a.node, pair.a.key, FAST)
     assert outcome.error is None, outcome.error
     with reading(pair.b.node.engine) as conn:
-        latest = repo.latest_of(conn, [green["id"]])[green["id"]]
+        latest = stored_versions.latest_of(conn, [green["id"]])[green["id"]]
     assert latest.revoked
     assert amber["id"] not in ids(pair.b.node)
     assert domain["id"] not in ids(pair.b.node)

@@ -210,13 +210,13 @@ def test_post_answers_202_with_a_status(client: TestClient, site: Site) -> None:
 
 
 def test_posted_objects_keep_the_partner_as_origin(client: TestClient, site: Site) -> None:
-    from kawan.store import objects as repo
+    from kawan.store import versions as stored_versions
     from kawan.store.engine import reading
 
     objs = [indicator(1, None), indicator(2, AMBER)]
     assert post(client, COMMUNITY_URL, site.partner_token, {"objects": objs}).status_code == 202
     with reading(site.node.engine) as conn:
-        found = repo.latest_of(conn, [o["id"] for o in objs])
+        found = stored_versions.latest_of(conn, [o["id"] for o in objs])
     unmarked, amber = found[objs[0]["id"]], found[objs[1]["id"]]
     assert unmarked.origin == amber.origin == site.partner
     assert unmarked.marking.tlp.label == "green" and not unmarked.marking.from_object

@@ -23,7 +23,7 @@ from kawan.sharing.groups import create_group, marking_id_for
 from kawan.sharing.policy import Facts, Viewer, visible
 from kawan.sharing.reads import facts_of, load_world
 from kawan.stix.markings import OPENCTI_AMBER_STRICT, TLP1_IDS, TLP2_IDS, Tlp
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.collections import collections_of
 from kawan.store.engine import reading
 from kawan.store.records import StoredVersion
@@ -95,7 +95,7 @@ def _sco(oid: str, refs: list[str]) -> dict[str, Any]:
 def _expected(site: Site, viewer: Viewer) -> dict[str, list[StoredVersion]]:
     """Collection id -> the versions the viewer may see in it (every version)."""
     with reading(site.node.engine) as conn:
-        stored = repo.select_versions(conn, repo.Query(latest_only=False))
+        stored = stored_versions.select_versions(conn, stored_versions.Query(latest_only=False))
         world = load_world(conn)
     by_id: defaultdict[str, list[Facts]] = defaultdict(list)
     for version in stored:

@@ -20,7 +20,7 @@ from kawan.sharing.reads import Access
 from kawan.stix.bundle import write_bundle
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_us, parse_datetime_arg
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.records import StoredVersion
 
 router = APIRouter(tags=["objects"])
@@ -104,7 +104,7 @@ def list_objects(
 ) -> dict[str, Any]:
     """Objects at the latest version the caller may see, oldest first, in pages."""
     since_us = parse_datetime_arg(since, field="since") if since else None
-    query = repo.Query(
+    query = stored_versions.Query(
         types=tuple(type or ()), creator=creator, since=since_us, text=text, after=_cursor(after)
     )
     page, cursor = _access(request, caller).page(query, limit)
@@ -232,5 +232,5 @@ def export(request: Request, caller: Reader) -> Response:
     """A STIX 2.1 bundle of every object at the latest version the caller may see."""
     access = _access(request, caller)
     out = io.BytesIO()
-    write_bundle(out, (v.json for v in access.iterate(repo.Query())))
+    write_bundle(out, (v.json for v in access.iterate(stored_versions.Query())))
     return Response(out.getvalue(), media_type="application/stix+json;version=2.1")

@@ -10,7 +10,7 @@ from kawan.errors import InvalidInput
 from kawan.node import Node
 from kawan.sharing import groups as sharing_groups
 from kawan.store.engine import reading
-from kawan.store.objects import find_agency
+from kawan.store.versions import find_agency
 
 group_app = typer.Typer(
     help="Sharing groups: named sets of agencies that AMBER objects name.", no_args_is_help=True

@@ -32,7 +32,7 @@ from kawan.sharing.reads import Access
 from kawan.stix.bundle import write_bundle
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_us, parse_datetime_arg
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.accounts import user_by_name
 from kawan.store.engine import reading
 from kawan.store.records import StoredVersion
@@ -127,7 +127,7 @@ def _origin(node: Node, source: str | None, home_id: str) -> str:
     if not source:
         return home_id
     with reading(node.engine) as conn:
-        found = repo.find_agency(conn, source)
+        found = stored_versions.find_agency(conn, source)
     if found is None:
         raise InvalidInput(
             f"no agency {source!r} on this node: give an identity id or the "
@@ -170,7 +170,7 @@ def show(
     """Show every version of one object, oldest first. Example: kawan show identity--…"""
     node = _node()
     with reading(node.engine) as conn:
-        found = repo.versions(conn, object_id)
+        found = stored_versions.versions(conn, object_id)
     if not found:
         fail(NotFound(f"no object {object_id} on this node", object_id=object_id))
     if json:
@@ -226,11 +226,11 @@ def search(
         _search_index(node, value, object_type[0] if object_type else None, limit, json)
         return
     since_us = guarded(lambda: parse_datetime_arg(since, field="--since")) if since else None
-    query = repo.Query(
+    query = stored_versions.Query(
         types=tuple(object_type), creator=creator, since=since_us, text=text, limit=limit
     )
     with reading(node.engine) as conn:
-        found = repo.select_versions(conn, query)
+        found = stored_versions.select_versions(conn, query)
     if json:
         for v in found:
             sys.stdout.write(v.json + "\n")
@@ -293,18 +293,20 @@ def export(
     target = sys.stdout.buffer if out_file is None else out_file.open("wb")
     with target:
         if partner is not None:
-            versions = Access(node.engine, partner).iterate(repo.Query())
+            versions = Access(node.engine, partner).iterate(stored_versions.Query())
             count = write_bundle(target, (v.json for v in versions))
         else:
             with reading(node.engine) as conn:
-                query = repo.Query(latest_only=not all_versions)
-                count = write_bundle(target, (v.json for v in repo.iter_versions(conn, query)))
+                query = stored_versions.Query(latest_only=not all_versions)
+                count = write_bundle(
+                    target, (v.json for v in stored_versions.iter_versions(conn, query))
+                )
     err.print(f"{count} objects exported")
 
 
 def _partner_viewer(node: Node, name: str) -> Viewer:
     with reading(node.engine) as conn:
-        found = repo.find_agency(conn, name)
+        found = stored_versions.find_agency(conn, name)
     home = node.require_home()
     if found is None or found == home.id:
         raise InvalidInput(

@@ -25,7 +25,7 @@ from kawan.node import Node
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import now_us
 from kawan.store.engine import reading
-from kawan.store.objects import count_versions
+from kawan.store.versions import count_versions
 
 INDICATORS = 3000  # domains sampled from the phishing list by default (the IPs come too)
 REPORTS = 3000  # fraud reports by default

@@ -25,6 +25,7 @@ from kawan.stix import edits
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_us, now_us
 from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import writing
 from kawan.store.records import Incoming, StoredVersion
 
@@ -89,7 +90,7 @@ def _creator_rule(
 ) -> list[tuple[int, Incoming]]:
     """The items the home agency may store: new objects, or new versions of objects it
     created."""
-    held = repo.latest_of(conn, {i.meta.id for _, i in ready})
+    held = stored_versions.latest_of(conn, {i.meta.id for _, i in ready})
     return [(n, i) for n, i in ready if i.meta.id not in held or held[i.meta.id].creator == home]
 
 
@@ -184,5 +185,5 @@ def _store_one(
         if result.outcome == "rejected" or result.date_added is None:
             raise KawanError(result.reason or "not stored", object_id=target)
         record_as(conn, writer.who, action, target, detail={"new": obj["id"]})
-        stored = repo.versions_at(conn, [result.date_added])[result.date_added]
+        stored = stored_versions.versions_at(conn, [result.date_added])[result.date_added]
     return stored

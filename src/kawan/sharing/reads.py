@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 from kawan.errors import CannotRun
 from kawan.sharing.policy import Facts, Viewer, World, visible
 from kawan.store import groups as group_table
-from kawan.store import objects as repo
+from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 from kawan.store.records import ObservableRow, StoredVersion
 
@@ -114,7 +114,7 @@ class Access:
 
     def _end_facts(self, conn: Connection, ids: set[str]) -> dict[str, list[Facts]]:
         found: dict[str, list[Facts]] = defaultdict(list)
-        for oid, versions in repo.versions_of(conn, ids).items():
+        for oid, versions in stored_versions.versions_of(conn, ids).items():
             found[oid].extend(facts_of(v) for v in versions)
         return found
 
@@ -122,20 +122,22 @@ class Access:
 
     def versions(self, object_id: str) -> list[StoredVersion]:
         with reading(self.engine) as conn:
-            return self.allowed(conn, repo.versions(conn, object_id))
+            return self.allowed(conn, stored_versions.versions(conn, object_id))
 
     def latest(self, object_id: str) -> StoredVersion | None:
         found = self.versions(object_id)
         return max(found, key=_rank) if found else None
 
-    def page(self, query: repo.Query, limit: int) -> tuple[list[StoredVersion], int | None]:
+    def page(
+        self, query: stored_versions.Query, limit: int
+    ) -> tuple[list[StoredVersion], int | None]:
         """Up to `limit` objects at their latest visible version, in date_added order,
         after `query.after`; and the cursor of the next page (None at the end)."""
         out: list[StoredVersion] = []
         after = query.after
         with reading(self.engine) as conn:
             while len(out) < limit:
-                scan = repo.select_versions(conn, _all_versions(query, after, SCAN))
+                scan = stored_versions.select_versions(conn, _all_versions(query, after, SCAN))
                 out.extend(self._best_of(conn, scan))
                 if len(scan) < SCAN:
                     return out[:limit], (out[limit - 1].date_added if len(out) > limit else None)
@@ -147,18 +149,20 @@ class Access:
         candidates = self.allowed(conn, scan)
         ids = {v.id for v in candidates}
         best: dict[str, StoredVersion] = {}
-        every = [v for vs in repo.versions_of(conn, ids).values() for v in vs]
+        every = [v for vs in stored_versions.versions_of(conn, ids).values() for v in vs]
         for v in self.allowed(conn, every):
             if v.id not in best or _rank(v) > _rank(best[v.id]):
                 best[v.id] = v
         return [v for v in candidates if best[v.id].date_added == v.date_added]
 
-    def iterate(self, query: repo.Query) -> Iterator[StoredVersion]:
+    def iterate(self, query: stored_versions.Query) -> Iterator[StoredVersion]:
         """Every object at its latest visible version (bounded memory)."""
         after = query.after
         while True:
             page, after = self.page(
-                repo.Query(query.types, query.creator, query.since, query.text, True, after, None),
+                stored_versions.Query(
+                    query.types, query.creator, query.since, query.text, True, after, None
+                ),
                 SCAN,
             )
             yield from page
@@ -187,7 +191,7 @@ class Access:
         if not rows:
             return []
         if stored is None:
-            stored = repo.versions_at(conn, {r.date_added for r in rows})
+            stored = stored_versions.versions_at(conn, {r.date_added for r in rows})
         ok = {v.date_added for v in self.allowed(conn, list(stored.values()))}
         return [r for r in rows if r.date_added in ok]
 
@@ -196,5 +200,9 @@ def _rank(v: StoredVersion) -> tuple[int, int]:
     return (v.version, v.date_added)
 
 
-def _all_versions(query: repo.Query, after: int | None, limit: int) -> repo.Query:
-    return repo.Query(query.types, query.creator, query.since, query.text, False, after, limit)
+def _all_versions(
+    query: stored_versions.Query, after: int | None, limit: int
+) -> stored_versions.Query:
+    return stored_versions.Query(
+        query.types, query.creator, query.since, query.text, False, after, limit
+    )

@@ -1,31 +1,30 @@
-"""Object versions: put (append-only, idempotent), get, list, and the observable index."""
+"""Storing object versions: put (append-only, idempotent) and the observable index.
+
+Reads are in `kawan.store.versions`; deletion by tombstone in `kawan.store.deletions`.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVar
 
-import orjson
 from sqlalchemy import (
-    ColumnElement,
     Connection,
-    and_,
     delete,
     func,
-    or_,
     select,
     text,
     update,
 )
 
 from kawan.stix.markings import Tlp
-from kawan.store import collections
+from kawan.store import collections, index
+from kawan.store.deletions import Deletions, delete_objects
 from kawan.store.engine import Clock, insert_rows, one_of
-from kawan.store.records import Incoming, IndexKey, ObservableRow, PutResult, StoredVersion
-from kawan.store.rows import observable_of, version_of
+from kawan.store.records import Incoming, IndexKey, PutResult, StoredVersion
 from kawan.store.schema import objects, observables, refs
+from kawan.store.versions import chunks, latest_of
 
 CHUNK = 500  # ids per IN (...) query
 T = TypeVar("T")
@@ -136,11 +135,6 @@ def _known_versions(conn: Connection, ids: set[str]) -> defaultdict[str, list[_K
     return known
 
 
-def _chunks(ids: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def _decide(item: Incoming, versions: list[_Known]) -> PutResult | None:
     meta = item.meta
     if meta.modified is not None and not meta.is_sco:
@@ -236,7 +230,7 @@ def _insert(
     stored: set[str],
 ) -> None:
     superseded = sorted({i.meta.id for i in fresh if id(i) in latest} & stored)
-    for chunk in _chunks(superseded):
+    for chunk in chunks(superseded):
         conn.execute(
             update(objects)
             .where(objects.c.id.in_(chunk), objects.c.is_latest.is_(True))
@@ -316,7 +310,7 @@ def _reindex(
 
 def _first_seen(conn: Connection, ids: list[str]) -> dict[str, int]:
     first_seen: dict[str, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = conn.execute(
             select(objects.c.id, func.min(objects.c.date_added))
             .where(objects.c.id.in_(chunk))
@@ -353,7 +347,7 @@ def _targets(obj: dict[str, Any]) -> list[str]:
 
 
 def _replace_refs(conn: Connection, replaced: list[str], targets: dict[str, list[str]]) -> None:
-    for chunk in _chunks(replaced):
+    for chunk in chunks(replaced):
         conn.execute(delete(refs).where(refs.c.object_id.in_(chunk)))
     rows = [(oid, t) for oid, ts in targets.items() for t in ts]
     insert_rows(conn, refs, ("object_id", "target_id"), rows)
@@ -366,7 +360,7 @@ def _sco_keys(
     keys: dict[str, list[IndexKey]] = {
         i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and i.meta.id in targets
     }
-    for chunk in _chunks(sorted(targets - keys.keys())):
+    for chunk in chunks(sorted(targets - keys.keys())):
         stmt = select(observables.c.object_id, observables.c.obs_type, observables.c.value).where(
             observables.c.object_id.in_(chunk), observables.c.via == "sco"
         )
@@ -389,7 +383,7 @@ def _late_referrers(
     if not pairs:
         return []
     referrers = latest_of(conn, {p[0] for p in pairs})
-    present = {(r.object_id, r.obs_type, r.value) for r in observables_of(conn, referrers)}
+    present = {(r.object_id, r.obs_type, r.value) for r in index.rows_of_objects(conn, referrers)}
     rows = []
     for oid, target in pairs:
         version = referrers.get(oid)
@@ -447,253 +441,3 @@ def _index_row(item: Incoming, key: IndexKey, date_added: int, first_seen: int) 
         key.via,
         meta.revoked,
     )
-
-
-# ---- reading -------------------------------------------------------------------------
-
-
-def versions(conn: Connection, object_id: str) -> list[StoredVersion]:
-    """Every version of one object, oldest first (by version, then date_added)."""
-    rows = conn.execute(
-        select(objects).where(objects.c.id == object_id).order_by(objects.c.date_added)
-    )
-    found = [version_of(r) for r in rows]
-    return sorted(found, key=lambda v: (v.version, v.date_added))
-
-
-def versions_of(conn: Connection, ids: Iterable[str]) -> dict[str, list[StoredVersion]]:
-    """Every version of each object, oldest first (objects the node lacks are absent)."""
-    out: dict[str, list[StoredVersion]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(ids))):
-        for row in conn.execute(select(objects).where(objects.c.id.in_(chunk))):
-            out[row.id].append(version_of(row))
-    for found in out.values():
-        found.sort(key=lambda v: (v.version, v.date_added))
-    return dict(out)
-
-
-def versions_at(conn: Connection, stamps: Iterable[int]) -> dict[int, StoredVersion]:
-    """The versions with these `date_added` values (the primary key)."""
-    out: dict[int, StoredVersion] = {}
-    for chunk in _chunks(sorted(set(stamps))):
-        stmt = select(objects).where(objects.c.date_added.in_(chunk))
-        out.update({r.date_added: version_of(r) for r in conn.execute(stmt)})
-    return out
-
-
-def latest_of(conn: Connection, ids: Iterable[str]) -> dict[str, StoredVersion]:
-    """The latest version of each object. (is_latest is tested in Python: in the WHERE
-    clause SQLite's planner may pick the (is_latest, type) index and scan.)"""
-    out: dict[str, StoredVersion] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        stmt = select(objects).where(objects.c.id.in_(chunk))
-        out.update({r.id: version_of(r) for r in conn.execute(stmt) if r.is_latest})
-    return out
-
-
-@dataclass(frozen=True)
-class Query:
-    """Filters for listing object versions; every field optional, all combined with AND."""
-
-    types: tuple[str, ...] = ()
-    creator: str | None = None
-    since: int | None = None  # date_added strictly later than this
-    text: str | None = None
-    latest_only: bool = True
-    after: int | None = None  # keyset cursor: date_added strictly later
-    limit: int | None = None
-
-
-def select_versions(conn: Connection, query: Query) -> list[StoredVersion]:
-    stmt = select(objects).order_by(objects.c.date_added)
-    conditions: list[ColumnElement[bool]] = []
-    if query.latest_only:
-        conditions.append(objects.c.is_latest.is_(True))
-    if query.types:
-        conditions.append(objects.c.type.in_(query.types))
-    if query.creator:
-        conditions.append(
-            or_(
-                objects.c.created_by_ref == query.creator,
-                and_(objects.c.created_by_ref.is_(None), objects.c.origin == query.creator),
-            )
-        )
-    for bound in (query.since, query.after):
-        if bound is not None:
-            conditions.append(objects.c.date_added > bound)
-    if query.text:
-        needle = "%" + _like_prefix(query.text.lower())
-        conditions.append(func.lower(objects.c.label).like(needle, escape="\\"))
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
-    if query.limit is not None:
-        stmt = stmt.limit(query.limit)
-    return [version_of(r) for r in conn.execute(stmt)]
-
-
-def iter_versions(conn: Connection, query: Query, page: int = 2000) -> Iterator[StoredVersion]:
-    """All versions matching `query`, read in keyset pages (bounded memory)."""
-    after = query.after
-    while True:
-        batch = select_versions(
-            conn,
-            Query(
-                query.types, query.creator, query.since, query.text, query.latest_only, after, page
-            ),
-        )
-        yield from batch
-        if len(batch) < page:
-            return
-        after = batch[-1].date_added
-
-
-def count_versions(conn: Connection, latest_only: bool = False) -> int:
-    stmt = select(func.count()).select_from(objects)
-    if latest_only:
-        stmt = stmt.where(objects.c.is_latest.is_(True))
-    return int(conn.execute(stmt).scalar_one())
-
-
-def observable_rows(conn: Connection, obs_type: str | None, value: str) -> list[ObservableRow]:
-    stmt = select(observables).where(observables.c.value == value)
-    if obs_type is not None:
-        stmt = stmt.where(observables.c.obs_type == obs_type)
-    return [observable_of(r) for r in conn.execute(stmt.order_by(observables.c.first_seen))]
-
-
-def observables_of(conn: Connection, object_ids: Iterable[str]) -> list[ObservableRow]:
-    id_list = sorted(set(object_ids))
-    out: list[ObservableRow] = []
-    for start in range(0, len(id_list), CHUNK):
-        stmt = select(observables).where(
-            observables.c.object_id.in_(id_list[start : start + CHUNK])
-        )
-        out.extend(observable_of(r) for r in conn.execute(stmt))
-    return out
-
-
-def find_agency(conn: Connection, name_or_id: str) -> str | None:
-    """The id of an identity the node holds, by id or by its unique name (any case)."""
-    if name_or_id.startswith("identity--"):
-        return name_or_id if latest_of(conn, [name_or_id]) else None
-    wanted = name_or_id.strip().lower()
-    stmt = select(objects.c.id, objects.c.json).where(
-        objects.c.type == "identity",
-        objects.c.is_latest.is_(True),
-        func.lower(objects.c.label).like(_like_prefix(wanted), escape="\\"),
-    )
-    matches = [
-        r.id
-        for r in conn.execute(stmt)
-        if str(orjson.loads(r.json).get("name", "")).lower() == wanted
-    ]
-    return matches[0] if len(matches) == 1 else None
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-# ---- deletion: tombstones --------------------------------------------------------------
-
-TOMBSTONE = "kawan-tombstone"
-
-
-@dataclass
-class Deletions:
-    """What a batch's tombstones may delete, and which objects tombstones already killed.
-
-    Only an object's creator may delete it: a tombstone whose `created_by_ref` is not the
-    target's creator is refused, and an object arriving after its creator's tombstone is
-    refused rather than brought back.
-    """
-
-    creators: dict[str, str]  # target id -> its creator, for targets the node holds
-    dead: dict[str, tuple[str, str]]  # target id -> (tombstone id, its creator)
-
-    @classmethod
-    def of(cls, conn: Connection, items: Sequence[Incoming]) -> Deletions:
-        targets = {str(i.obj.get("object_ref")) for i in items if i.meta.type == TOMBSTONE}
-        held = latest_of(conn, targets) if targets else {}
-        return cls(
-            {t: v.creator for t, v in held.items()}, _tombstoned(conn, {i.meta.id for i in items})
-        )
-
-    def refusal(self, item: Incoming) -> PutResult | None:
-        creator = item.meta.created_by_ref or item.origin
-        if item.meta.type == TOMBSTONE:
-            target = str(item.obj.get("object_ref"))
-            owner = self.creators.get(target)
-            if owner is not None and owner != creator:
-                return PutResult(
-                    item.meta.id,
-                    "rejected",
-                    reason=(f"only the creator of {target} ({owner}) may delete it"),
-                )
-            return None
-        dead = self.dead.get(item.meta.id)
-        if dead is not None and dead[1] == creator:
-            return PutResult(
-                item.meta.id, "rejected", reason=f"deleted by its creator (tombstone {dead[0]})"
-            )
-        return None
-
-    def targets_of(self, fresh: list[Incoming]) -> list[str]:
-        return [str(i.obj.get("object_ref")) for i in fresh if i.meta.type == TOMBSTONE]
-
-
-def _tombstoned(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
-    if not ids:
-        return {}
-    stmt = select(refs.c.object_id, refs.c.target_id).where(
-        one_of(conn, refs.c.target_id, sorted(ids)), refs.c.object_id.like(TOMBSTONE + "--%")
-    )
-    pairs = [(r.object_id, r.target_id) for r in conn.execute(stmt)]
-    stones = latest_of(conn, {p[0] for p in pairs})
-    return {target: (stone, stones[stone].creator) for stone, target in pairs if stone in stones}
-
-
-def delete_objects(conn: Connection, ids: Iterable[str]) -> None:
-    """Remove every version of these objects, their index rows and references, and the
-    index rows other objects had through them (a deleted phone number leaves no trace)."""
-    doomed = sorted(set(ids))
-    if not doomed:
-        return
-    keys = _own_keys(conn, doomed)
-    referrers = _referrers(conn, doomed)
-    for chunk in _chunks(doomed):
-        stamps = [
-            r[0] for r in conn.execute(select(objects.c.date_added).where(objects.c.id.in_(chunk)))
-        ]
-        collections.forget(conn, stamps)
-        conn.execute(delete(objects).where(objects.c.id.in_(chunk)))
-        conn.execute(delete(observables).where(observables.c.object_id.in_(chunk)))
-        conn.execute(delete(refs).where(refs.c.object_id.in_(chunk)))
-    for obs_type, value in keys:
-        for chunk in _chunks(referrers):
-            conn.execute(
-                delete(observables).where(
-                    observables.c.object_id.in_(chunk),
-                    observables.c.via == "ref",
-                    observables.c.obs_type == obs_type,
-                    observables.c.value == value,
-                )
-            )
-
-
-def _own_keys(conn: Connection, ids: list[str]) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for chunk in _chunks(ids):
-        stmt = select(observables.c.obs_type, observables.c.value).where(
-            observables.c.object_id.in_(chunk), observables.c.via == "sco"
-        )
-        found.update((r.obs_type, r.value) for r in conn.execute(stmt))
-    return found
-
-
-def _referrers(conn: Connection, ids: list[str]) -> list[str]:
-    found: set[str] = set()
-    for chunk in _chunks(ids):
-        stmt = select(refs.c.object_id).where(refs.c.target_id.in_(chunk))
-        found.update(r.object_id for r in conn.execute(stmt))
-    return sorted(found)
