@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Row, func, or_, select
 
 from kawan.accounts.records import AgencyRow, TokenInfo, User
 from kawan.accounts.tokens import TokenState
+from kawan.store.engine import upsert
 from kawan.store.schema import agencies, tokens, users
 
 # ---- users ------------------------------------------------------------------------------
@@ -180,13 +181,7 @@ def put_agency(conn: Connection, agency: AgencyRow) -> None:
         "url": agency.url,
         "public_counts": agency.public_counts,
     }
-    known = agencies.c.agency_id == agency.agency_id
-    if conn.execute(select(agencies.c.agency_id).where(known)).first() is None:
-        conn.execute(
-            agencies.insert().values(agency_id=agency.agency_id, created=agency.created, **values)
-        )
-    else:
-        conn.execute(agencies.update().where(known).values(**values))
+    upsert(conn, agencies, {"agency_id": agency.agency_id}, values, {"created": agency.created})
 
 
 def put_home(conn: Connection, agency_id: str, name: str, country: str | None, now: int) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
+    and_,
     bindparam,
     cast,
     create_engine,
@@ -171,3 +172,19 @@ def database_exists(engine: Engine) -> bool:
     except OperationalError:
         return False
     return True
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    key: dict[str, Any],
+    values: dict[str, Any],
+    on_insert: dict[str, Any] | None = None,
+) -> None:
+    """Update the row whose key columns equal `key` with `values`; insert it (with
+    `on_insert` too, e.g. its creation time) when there is none."""
+    where = and_(*(table.c[name] == value for name, value in key.items()))
+    if conn.execute(select(*table.primary_key.columns).where(where)).first() is None:
+        conn.execute(table.insert().values(**key, **values, **(on_insert or {})))
+    elif values:
+        conn.execute(table.update().where(where).values(**values))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from kawan.store.engine import upsert
 from kawan.store.schema import node
 
 
@@ -13,7 +14,4 @@ def get(conn: Connection, key: str) -> str | None:
 
 
 def put(conn: Connection, key: str, value: str) -> None:
-    if get(conn, key) is None:
-        conn.execute(node.insert().values(key=key, value=value))
-    else:
-        conn.execute(node.update().where(node.c.key == key).values(value=value))
+    upsert(conn, node, {"key": key}, {"value": value})

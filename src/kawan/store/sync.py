@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from kawan.store.engine import upsert
 from kawan.store.schema import objects, sync_cursors, sync_links, sync_state
 
 CHUNK = 500
@@ -55,13 +56,7 @@ def put_link(conn: Connection, link: Link) -> None:
         "token": link.sealed_token,
         "push_to": link.push_to,
     }
-    known = sync_links.c.agency_id == link.agency_id
-    if conn.execute(select(sync_links.c.agency_id).where(known)).first() is None:
-        conn.execute(
-            sync_links.insert().values(agency_id=link.agency_id, created=link.created, **values)
-        )
-    else:
-        conn.execute(sync_links.update().where(known).values(**values))
+    upsert(conn, sync_links, {"agency_id": link.agency_id}, values, {"created": link.created})
 
 
 def links(conn: Connection) -> list[Link]:
@@ -157,11 +152,8 @@ def held(conn: Connection, ids: Iterable[str]) -> set[tuple[str, str]]:
 
 
 def _ensure_state(conn: Connection, agency_id: str) -> None:
-    known = sync_state.c.agency_id == agency_id
-    if conn.execute(select(sync_state.c.agency_id).where(known)).first() is None:
-        conn.execute(
-            sync_state.insert().values(agency_id=agency_id, failures=0, objects_in=0, objects_out=0)
-        )
+    counters = {"failures": 0, "objects_in": 0, "objects_out": 0}
+    upsert(conn, sync_state, {"agency_id": agency_id}, {}, counters)
 
 
 def state_of(conn: Connection, agency_id: str) -> State:
