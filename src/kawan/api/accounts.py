@@ -176,7 +176,9 @@ class AgencyOut(BaseModel):
     name: str
     country: str | None
     url: str | None
-    public_counts: bool
+    is_home: bool = Field(description="this node's own agency")
+    is_partner: bool
+    public_counts: bool = Field(description="its objects count in the public check")
     created: str
 
     @classmethod
@@ -186,6 +188,8 @@ class AgencyOut(BaseModel):
             name=agency.name,
             country=agency.country,
             url=agency.url,
+            is_home=agency.is_home,
+            is_partner=agency.is_partner,
             public_counts=agency.public_counts,
             created=format_us(agency.created),
         )
@@ -202,6 +206,18 @@ class NewPartner(BaseModel):
         default=None, description="its node's TAXII discovery URL", examples=["https://x/taxii2/"]
     )
     token: bool = Field(default=False, description="also create a token for it")
+
+
+class AgencyList(BaseModel):
+    agencies: list[AgencyOut]
+
+
+class PublicCounts(BaseModel):
+    allowed: bool = Field(
+        description="true: the agency's non-RED objects count in the public check; "
+        "false: only its CLEAR objects do",
+        examples=[True],
+    )
 
 
 class CreatedPartner(BaseModel):
@@ -227,6 +243,28 @@ def add_partner(request: Request, caller: Partners, body: NewPartner) -> Created
         token_id, text = service.create_token(engine, agency=agency_id, label="partner", who=by)
     row = next(a for a in service.list_partners(engine) if a.agency_id == agency_id)
     return CreatedPartner(partner=AgencyOut.of(row), token_id=token_id, token=text)
+
+
+@router.get("/agencies")
+def list_agencies(request: Request, _caller: PartnerReaders) -> AgencyList:
+    """Every agency this node knows: the home agency and the partners (home users)."""
+    found = service.list_agencies(_node(request).engine)
+    return AgencyList(agencies=[AgencyOut.of(a) for a in found])
+
+
+@router.put("/agencies/{agency_id}/public-counts")
+def set_public_counts(
+    request: Request, caller: Partners, agency_id: str, body: PublicCounts
+) -> AgencyOut:
+    """Record whether an agency lets its objects count in the public check (admin).
+
+    Running servers apply it within five seconds (the policy's world is cached that long).
+    """
+    engine = _node(request).engine
+    if not agency_id.startswith("identity--"):
+        raise InvalidInput("not an identity id", field="agency_id")
+    service.set_public_counts(engine, agency_id, body.allowed, who=who(caller, request))
+    return AgencyOut.of(next(a for a in service.list_agencies(engine) if a.agency_id == agency_id))
 
 
 # ---- audit ------------------------------------------------------------------------------

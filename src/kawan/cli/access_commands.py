@@ -34,6 +34,10 @@ from kawan.stix.timestamps import format_us, now_us
 user_app = typer.Typer(help="Home users and their roles.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create, revoke, list.", no_args_is_help=True)
 partner_app = typer.Typer(help="Partner agencies.", no_args_is_help=True)
+agency_app = typer.Typer(
+    help="Every agency this node knows (home and partners) and its public-count consent.",
+    no_args_is_help=True,
+)
 audit_app = typer.Typer(help="The audit trail: list and verify.", no_args_is_help=True)
 
 
@@ -41,6 +45,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
     app.add_typer(partner_app, name="partner")
+    app.add_typer(agency_app, name="agency")
     app.add_typer(audit_app, name="audit")
 
 
@@ -365,6 +370,60 @@ def _link_dict(s: sync_link.Status) -> dict[str, object]:
 
 def _agency_dict(a: AgencyRow) -> dict[str, object]:
     return {**a.__dict__, "created": format_us(a.created)}
+
+
+# ---- agencies -----------------------------------------------------------------------------
+
+
+@agency_app.command("list")
+def agency_list(
+    json: bool = typer.Option(False, "--json", help="Print JSON, e.g. --json"),
+) -> None:
+    """Every agency this node knows: the home agency and the partners.
+
+    Example: kawan agency list
+    """
+    with _engine() as engine:
+        found = guarded(lambda: service.list_agencies(engine))
+    if json:
+        print_json([_agency_dict(a) for a in found])
+        return
+    table = Table("name", "country", "id", "home", "partner", "public counts")
+    for a in found:
+        table.add_row(
+            a.name,
+            a.country or "",
+            a.agency_id,
+            _yes(a.is_home),
+            _yes(a.is_partner),
+            _yes(a.public_counts),
+        )
+    out.print(table)
+
+
+@agency_app.command("public-counts")
+def agency_public_counts(
+    agency: str = typer.Argument(..., help="The agency's name or identity id, e.g. 'KrCERT/CC'"),
+    allow: bool = typer.Option(
+        ...,
+        "--allow/--deny",
+        help="--allow: its objects count in the public check's verdicts; --deny: only "
+        "its CLEAR objects do",
+    ),
+) -> None:
+    """Record whether an agency lets its objects count in the public check (admin).
+
+    The agency's own decision, recorded by this node's admin: with --allow, the public
+    check counts its non-RED reports (never their text or personal data); with --deny,
+    only its CLEAR objects. Running servers apply it within five seconds. Audited.
+
+    Examples: kawan agency public-counts "KrCERT/CC" --allow ·
+    kawan agency public-counts identity--… --deny
+    """
+    with _engine() as engine:
+        guarded(lambda: service.set_public_counts(engine, agency, allow, who=Who.cli()))
+    word = "counts" if allow else "no longer counts"
+    err.print(f"{agency}: its objects {word} in the public check", highlight=False)
 
 
 # ---- audit ------------------------------------------------------------------------------
