@@ -47,6 +47,7 @@ bench: setup system
 	$(BIN)/python benchmarks/taxii.py
 	$(BIN)/python benchmarks/match.py
 	$(BIN)/python benchmarks/check_http.py
+	$(BIN)/python benchmarks/sync.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
