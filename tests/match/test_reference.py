@@ -5,11 +5,12 @@ from __future__ import annotations
 import ipaddress
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kawan.match.formats import Layout
-from kawan.match.index import Index, Row
+from kawan.match.index import Index, Row, table_of
 from kawan.match.scan import scan_chunk
 
 WORD = re.compile(r"[^\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f\s]+")
@@ -57,19 +58,27 @@ def _in(host: str, value: str) -> bool:
     parts=st.lists(
         st.lists(st.one_of(DOMAINS, IPS, SEPARATORS), max_size=12).map("".join), max_size=8
     ),
+    unusable=st.sets(st.integers(0, 7), max_size=3),
+    data=st.data(),
 )
 def test_matcher_agrees_with_the_reference(
-    domains: list[str], ips: list[str], parts: list[str]
+    domains: list[str], ips: list[str], parts: list[str], unusable: set[int], data: st.DataObject
 ) -> None:
+    """Rows that are not usable now (expired, not visible) stay in the table and its
+    prefilter, and must never match."""
     rows = [Row(f"indicator--d{n}", "c", "amber", f"d:{d}") for n, d in enumerate(domains)]
     rows += [Row(f"indicator--i{n}", "c", "amber", f"4:{ip}") for n, ip in enumerate(ips)]
     lines = [p.replace("\n", " ") for p in parts]
-    index = Index(rows)
+    if rows:  # a line naming some indicators as they are (CIDRs as their address)
+        named = st.sampled_from([r.key[2:].split("/")[0] for r in rows])
+        lines.append(" ".join(data.draw(st.lists(named, max_size=3))))
+    usable = np.array([n not in unusable for n in range(len(rows))], dtype=np.bool_)
+    index = Index(table_of(rows), usable)
     got = {
         (h.line, rows[h.row].indicator)
         for h in scan_chunk(index, Layout("squid"), "\n".join(lines).encode(), True)
     }
-    assert got == reference(rows, lines)
+    assert got == reference([r for n, r in enumerate(rows) if usable[n]], lines)
 
 
 def test_near_misses_do_not_match() -> None:

@@ -19,7 +19,9 @@ from kawan.node import Node
 from kawan.sharing.groups import find_group
 from kawan.sharing.policy import Viewer
 from kawan.sharing.reads import Access
+from kawan.stix.edits import tombstone
 from kawan.stix.markings import TLP2_IDS, Tlp
+from kawan.stix.timestamps import parse_us
 from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 
@@ -86,6 +88,30 @@ def test_the_cache_is_updated_incrementally(node: Node) -> None:
     assert [r.key for r in warm.index.rows] == ["d:two.com"]
     again = compile_index(node.engine, home, cache_dir=node.settings.home)
     assert (again.read, again.digest) == (0, warm.digest)
+
+
+def test_the_cache_drops_deleted_and_expired_indicators(node: Node) -> None:
+    home = node.require_home().id
+    doomed = indicator("[domain-name:value = 'doomed.com']")
+    brief = indicator("[domain-name:value = 'brief.com']", valid_until="2026-03-01T00:00:00Z")
+    kept = indicator("[domain-name:value = 'kept.com'] OR [ipv4-addr:value = '198.51.100.7']")
+    put(node, [doomed, brief, kept], home)
+    before = parse_us("2026-02-01T00:00:00Z", field="now")
+    cold = compile_index(node.engine, home, cache_dir=node.settings.home, now=before)
+    assert sorted(r.key for r in cold.index.rows) == [
+        "4:198.51.100.7", "d:brief.com", "d:doomed.com", "d:kept.com"
+    ]  # fmt: skip
+    put(node, [tombstone(doomed, home, before)], home)
+    with reading(node.engine) as conn:
+        assert stored_versions.latest_of(conn, {doomed["id"]}) == {}
+    warm = compile_index(node.engine, home, cache_dir=node.settings.home, now=before)
+    assert (warm.cached, warm.read) == (True, 0)
+    assert sorted(r.key for r in warm.index.rows) == ["4:198.51.100.7", "d:brief.com", "d:kept.com"]
+    later = compile_index(node.engine, home, cache_dir=node.settings.home)  # brief.com expired
+    assert sorted(r.key for r in later.index.rows) == ["4:198.51.100.7", "d:kept.com"]
+    assert later.digest == warm.digest  # the same entries; validity is decided per run
+    fresh = compile_index(node.engine, home)
+    assert sorted(r.key for r in fresh.index.rows) == sorted(r.key for r in later.index.rows)
 
 
 def test_the_policy_decides_what_is_matched(node: Node) -> None:

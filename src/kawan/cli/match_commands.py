@@ -109,6 +109,7 @@ def _summary(outcome: run.Outcome, shown: list[dict[str, Any]], as_json: bool) -
         f"{outcome.compiled.indicators} indicators; {outcome.hits} hits of "
         f"{len(outcome.tallies)} indicators; "
         f"{stored.added if stored else 0} sightings stored; index built in "
-        f"{outcome.build_seconds:.2f} s ({'cache' if outcome.compiled.cached else 'store'})",
+        f"{outcome.build_seconds:.2f} s, {outcome.build_cpu_seconds:.2f} s CPU "
+        f"({'cache' if outcome.compiled.cached else 'store'})",
         highlight=False,
     )

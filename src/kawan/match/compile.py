@@ -8,10 +8,12 @@ and is visible to the home agency under the sharing policy
 
 The cache (`$KAWAN_HOME/match-index/`: `.npy` arrays, memory-mapped, and a small JSON
 header) keeps every candidate indicator with the metadata validity and visibility are
-decided from, plus a cursor (the highest `date_added` read). A later run reads only the
-indicator versions added since the cursor and replaces or drops the entries they
-supersede; validity and visibility are decided again on every run, so an expired
-indicator leaves the index without a store write.
+decided from, the lookup arrays derived from them (`index.Lookup`), and a cursor (the
+highest `date_added` of the indicator versions and tombstones read). A later run reads
+only the indicator versions added since the cursor, replacing or dropping the entries they
+supersede, and drops the indicators tombstones added since then deleted; validity and
+visibility are decided again on every run, so an expired indicator leaves the index
+without a store write.
 """
 
 from __future__ import annotations
@@ -19,19 +21,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from kawan.match import table as tables
-from kawan.match.index import Index
+from kawan.match.build import Builder
+from kawan.match.index import Index, Lookup
 from kawan.match.table import Bools, Meta, Table
 from kawan.sharing.policy import Kind, Viewer, World, visible
 from kawan.sharing.reads import facts_of, load_world
 from kawan.stix.markings import Marking, Tlp
 from kawan.stix.timestamps import now_us
 from kawan.store.engine import reading
-from kawan.store.indicators import indicator_rows
+from kawan.store.indicators import deleted_indicators, indicator_versions, pattern_keys
 from kawan.store.records import StoredVersion
 
 Visible = Callable[[StoredVersion], bool]
@@ -66,24 +70,49 @@ def compile_index(
     loaded = tables.load(path) if path is not None else None
     if loaded is not None and loaded[1].get("home") != home:
         loaded = None
-    old = loaded[0] if loaded is not None else None
+    since = int(loaded[1]["cursor"]) if loaded is not None else None
     with reading(engine) as conn:
         policy = visible or home_visible(load_world(conn))
-        since = int(loaded[1]["cursor"]) if loaded is not None else None
-        builder = tables.Builder()
-        for batch in indicator_rows(conn, since):
-            builder.add(batch)
-    fresh = builder.table()
-    ids, hashes = builder.read_ids()
-    table = fresh if old is None else tables.merge(old, fresh, ids, hashes)
-    cursor = max(since or 0, builder.cursor)
-    digest = str(loaded[1]["digest"]) if loaded is not None and not len(ids) else table.digest()
-    if path is not None and (len(ids) or loaded is None):
-        tables.save(path, table, {"home": home, "cursor": cursor, "digest": digest})
-        table = _mapped(path, table)
+        builder, cursor = _read(conn, since)
+    if loaded is not None and cursor == since:  # nothing new: the cache as it is
+        table, lookup, digest = loaded[0], Lookup(**loaded[2]), str(loaded[1]["digest"])
+    else:
+        table, lookup, digest = _updated(builder, loaded[0] if loaded else None, path,
+                                         {"home": home, "cursor": cursor})  # fmt: skip
     usable = _usable(table, policy, now or now_us())
-    index = Index(table, usable)
-    return Compiled(index, int(usable.sum()), len(ids), loaded is not None, digest)
+    index = Index(table, usable, lookup)
+    return Compiled(index, int(usable.sum()), builder.read, loaded is not None, digest)
+
+
+def _updated(
+    builder: Builder, old: Table | None, path: Path | None, header: dict[str, Any]
+) -> tuple[Table, Lookup, str]:
+    """The old table with what the builder read, its lookup arrays and digest, saved to
+    `path` (and then memory-mapped from there)."""
+    ids, hashes = builder.read_ids()
+    fresh = builder.table()
+    table = fresh if old is None else tables.merge(old, fresh, ids, hashes)
+    lookup, digest = Lookup.of(table), table.digest()
+    if path is None:
+        return table, lookup, digest
+    tables.save(path, table, {**header, "digest": digest}, lookup.arrays())
+    saved = tables.load(path)
+    return (table, lookup, digest) if saved is None else (saved[0], Lookup(**saved[2]), digest)
+
+
+def _read(conn: Connection, since: int | None) -> tuple[Builder, int]:
+    """The indicator versions (and deletions) since the cursor, and the new cursor."""
+    builder = Builder(track=since is not None)
+    for versions in indicator_versions(conn, since):
+        builder.add_versions(versions)
+    for keys in pattern_keys(conn, since):
+        builder.add_keys(keys)
+    cursor = max(since or 0, builder.cursor)
+    if since is not None:
+        deleted, last = deleted_indicators(conn, since)
+        builder.forget(deleted)
+        cursor = max(cursor, last)
+    return builder, cursor
 
 
 def _usable(table: Table, visible: Visible, now: int) -> Bools:
@@ -100,9 +129,3 @@ def _version(meta: Meta) -> StoredVersion:
     return StoredVersion(0, "", "indicator", "2.1", None, None, None, False, created_by_ref,
                          origin, marking, None if recorded is None else Tlp(recorded), True,
                          "", brought_by, tuple(readers.split()))  # fmt: skip
-
-
-def _mapped(path: Path, table: Table) -> Table:
-    """The table as just saved, memory-mapped (its pages shared, loaded on demand)."""
-    loaded = tables.load(path)
-    return table if loaded is None else loaded[0]

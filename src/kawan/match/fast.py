@@ -41,12 +41,21 @@ _IPV6 = re.compile(rb"[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*")
 @functools.cache
 def _powers(size: int) -> tuple[U64, U64]:
     """BASE^i and BASE^-i (mod 2^64) for i < size."""
-    inverse = pow(BASE, -1, 1 << 64)
+    return _geometric(BASE, size), _geometric(pow(BASE, -1, 1 << 64), size)
+
+
+def _geometric(ratio: int, size: int, block: int = 4096) -> U64:
+    """ratio^i (mod 2^64) for i < size: one block by a running product, then every block
+    as that block times ratio^(block * j) (an outer product, not a sequential scan)."""
+    rows = -(-size // block)
     with np.errstate(over="ignore"):
-        up = np.cumprod(np.full(size, BASE, dtype=np.uint64))
-        down = np.cumprod(np.full(size, inverse, dtype=np.uint64))
+        first = np.cumprod(np.full(block, ratio, dtype=np.uint64))
+        steps = np.cumprod(np.full(rows, pow(ratio, block, 1 << 64), dtype=np.uint64))
     one = np.ones(1, dtype=np.uint64)
-    return np.concatenate((one, up[:-1])), np.concatenate((one, down[:-1]))
+    first, steps = np.concatenate((one, first[:-1])), np.concatenate((one, steps[:-1]))
+    with np.errstate(over="ignore"):
+        result: U64 = np.multiply.outer(steps, first).ravel()[:size]
+    return result
 
 
 def _tables(n: int) -> tuple[U64, U64]:
@@ -76,6 +85,13 @@ def hash_lines(blob: bytes) -> U64:
     starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
     ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
     return _span_hashes(_prefix_hashes(data), starts, ends)
+
+
+def hash_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64, skip: int) -> tuple[U64, U64]:
+    """The hashes of the spans `data[starts:ends]` and of the same spans without their
+    first `skip` bytes (spans at least that long)."""
+    prefix = _prefix_hashes(data)
+    return _span_hashes(prefix, starts, ends), _span_hashes(prefix, starts + skip, ends)
 
 
 def hash_keys(keys: Iterable[bytes], batch: int = 1 << 20) -> U64:
@@ -123,17 +139,16 @@ class FastFilter:
         return cls(hashes, bitmap, tables, ipv6)
 
     @classmethod
-    def from_hashes(
+    def from_sorted(
         cls,
         hashes: U64,
         cidr4: tuple[tuple[int, npt.NDArray[np.uint64]], ...],
         ipv6: Callable[[str], bool] | None,
     ) -> FastFilter:
-        """From the hashes of the keys (any order, repeats allowed) and sorted CIDR tables."""
-        unique = np.unique(hashes)
+        """From the distinct hashes of the keys, sorted (see `index.Lookup`)."""
         bitmap = np.zeros(1 << BITMAP_BITS, dtype=np.bool_)
-        bitmap[unique >> np.uint64(64 - BITMAP_BITS)] = True
-        return cls(unique, bitmap, cidr4, ipv6)
+        bitmap[hashes >> np.uint64(64 - BITMAP_BITS)] = True
+        return cls(hashes, bitmap, cidr4, ipv6)
 
     def candidate_lines(self, chunk: bytes) -> list[int]:
         """0-based numbers of the lines of `chunk` that may hold an indicator."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,30 +69,51 @@ def table_of(rows: Sequence[Row]) -> Table:
         list(metas), Strings.of(ids), hash_keys(ids), np.arange(count, dtype=np.int64),
         np.zeros(count, np.int64), np.full(count, np.iinfo(np.int64).max, np.int64),
         np.array(codes, np.int32),
-        **rows_of([r.key.encode() for r in rows], list(range(count))),
+        **rows_of(Strings.of([r.key.encode() for r in rows]), np.arange(count, dtype=np.int32)),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What exact lookup and the prefilter search, over every row of a table, usable or
+    not (a row that is not usable is skipped when found): saved with the table, so that
+    an index loaded from the cache is memory maps, not sorts."""
+
+    order: I32  # the rows in key-hash order
+    sorted_hash: U64  # key_hash[order]
+    fast: U64  # the distinct prefilter hashes, sorted
+
+    @classmethod
+    def of(cls, table: Table) -> Lookup:
+        order = np.argsort(table.key_hash, kind="stable").astype(np.int32)
+        fast = np.unique(table.fast_hash[table.has_fast])
+        return cls(order, np.ascontiguousarray(table.key_hash[order]), fast)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        return {"order": self.order, "sorted_hash": self.sorted_hash, "fast": self.fast}
 
 
 class Index:
     """The usable rows of a table, looked up by the keys log values hold."""
 
-    def __init__(self, source: Sequence[Row] | Table, usable: Bools | None = None) -> None:
+    def __init__(
+        self, source: Sequence[Row] | Table, usable: Bools | None = None,
+        lookup: Lookup | None = None,
+    ) -> None:  # fmt: skip
         table = source if isinstance(source, Table) else table_of(source)
         ok = np.ones(len(table.entry), np.bool_) if usable is None else usable[table.entry]
-        self.table = table
+        lookup = lookup or Lookup.of(table)
+        self.table, self._ok = table, ok
         self.rows = Rows(table, np.flatnonzero(ok).astype(np.int32))
-        order = np.argsort(table.key_hash, kind="stable").astype(np.int32)
-        self._order = order[ok[order]]
-        self._sorted = np.ascontiguousarray(table.key_hash[self._order])
+        self._order, self._sorted = lookup.order, lookup.sorted_hash
         nets = ok & (table.net_bits >= 0)
         self._cidr4 = _cidr4_tables(table, nets & (table.net_bits < V6))
         self._cidr6 = _cidr6_tables(table, nets & (table.net_bits >= V6))
         self._ipv6_hosts = _ipv6_hosts(table, ok)
         warm()
-        fast = table.fast_hash[ok & table.has_fast]
         cidr4 = tuple((length, nets_) for length, nets_, _ in self._cidr4)
         probe = self._ipv6_may_hit if self._ipv6_hosts or self._cidr6 else None
-        self.fast = FastFilter.from_hashes(fast, cidr4, probe)
+        self.fast = FastFilter.from_sorted(lookup.fast, cidr4, probe)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -126,7 +148,7 @@ class Index:
         for n in np.flatnonzero(high > low).tolist():
             for at in range(int(low[n]), int(high[n])):
                 row = int(self._order[at])
-                if keys.raw(row) == wanted[n]:
+                if self._ok[row] and keys.raw(row) == wanted[n]:
                     found[owners[n]].append(row)
 
     def _in_networks(self, text: str, v4: bool) -> list[int]:
@@ -177,9 +199,10 @@ def _cidr6_tables(table: Table, mask: Bools) -> dict[int, dict[int, list[int]]]:
 
 def _ipv6_hosts(table: Table, ok: Bools) -> set[str]:
     """IPv6 addresses the index holds (as keys or URL hosts): the prefilter's IPv6 probe."""
-    starts = table.keys.offsets[:-1]
+    maybe = np.flatnonzero(ok & ~table.has_fast & (table.net_bits < 0))  # IPv6: no word
+    starts = table.keys.offsets[maybe]
     kinds = table.keys.data[starts] if len(starts) else np.zeros(0, np.uint8)
-    rows = np.flatnonzero(ok & ((kinds == ord("6")) | (kinds == ord("u"))) & (table.net_bits < 0))
+    rows = maybe[(kinds == ord("6")) | (kinds == ord("u"))]
     hosts = {table.keys[n][2:] if table.keys[n][0] == "6" else url_host(table.keys[n][2:])
              for n in rows.tolist()}  # fmt: skip
     return {h for h in hosts if ":" in h}

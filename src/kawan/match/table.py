@@ -1,5 +1,5 @@
-"""The candidate indicators as columns (pure numpy): built from store rows in batches,
-merged with newer rows, saved as `.npy` files and loaded with mmap.
+"""The candidate indicators as columns (pure numpy): built from store rows in batches
+(`build.py`), merged with newer rows, saved as `.npy` files and loaded with mmap.
 
 *Entries* are indicator versions: id, date_added, valid_from, valid_until and `meta`, an
 index into `metas` (the metadata visibility is decided from, one tuple per distinct
@@ -21,9 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from kawan.match.fast import hash_keys
-from kawan.stix.timestamps import parse_us
-from kawan.store.indicators import IndicatorColumns
+from kawan.match.fast import hash_keys, hash_spans
 
 U8 = npt.NDArray[np.uint8]
 U64 = npt.NDArray[np.uint64]
@@ -171,137 +169,60 @@ def merge(old: Table, fresh: Table, superseded: Strings, superseded_hash: U64) -
     return concat([old.keep_entries(~drop) if drop.any() else old, fresh])
 
 
-# ---- from store rows ---------------------------------------------------------------------
+def rows_of(strings: Strings, owners: I32) -> dict[str, Any]:
+    """The row columns of these keys (`kind:value`) and their entries."""
+    starts, ends = strings.offsets[:-1], strings.offsets[1:]
+    key_hash, fast_hash = hash_spans(strings.data, starts, ends, 2)
+    # the key's value is what the prefilter looks for, except for the kinds below:
+    kinds = strings.data[starts] if len(strings) else np.zeros(0, np.uint8)
+    slashes = np.add.reduceat(strings.data == ord("/"), starts) if len(strings) else kinds
+    plain = np.isin(kinds, _PLAIN) & ~((kinds == ord("4")) & (slashes > 0))
+    has_fast = np.ones(len(strings), dtype=np.bool_)
+    bits = np.full(len(strings), -1, dtype=np.int16)
+    values = np.zeros(len(strings), dtype=np.uint64)
+    others = np.flatnonzero(~plain).tolist()
+    found = [fast_key(strings[n]) for n in others]
+    for n in others:
+        key = strings[n]
+        if "/" in key and key[0] in "46":
+            bits[n], values[n] = network(key)
+    has_fast[others] = [f is not None for f in found]
+    fast_hash[others] = 0
+    wanted = [n for n, f in zip(others, found, strict=True) if f is not None]
+    fast_hash[wanted] = hash_keys([f.encode() for f in found if f is not None])
+    return {"keys": strings, "key_hash": key_hash, "fast_hash": fast_hash, "has_fast": has_fast,
+            "net_bits": bits, "net_value": values, "entry": owners}  # fmt: skip
 
 
-class Builder:
-    """Turns batches of store rows into a table; remembers every id read (kept or not).
-
-    An indicator's rows may straddle two batches: the last entry of a batch waits for the
-    next one (or for `table()`)."""
-
-    def __init__(self) -> None:
-        self.parts: list[Table] = []
-        self.read: list[Strings] = []
-        self.read_hash: list[U64] = []
-        self._pending: IndicatorColumns | None = None
-        self._times: dict[str | None, int | None] = {None: None}
-        self.cursor = 0  # the highest date_added read
-
-    def add(self, cols: IndicatorColumns) -> None:
-        if len(cols):
-            self.cursor = max(self.cursor, int(cols.date_added[-1]))
-        if self._pending is not None:
-            cols = _joined(self._pending, cols)
-        starts = _entry_starts(cols)
-        if not starts:
-            return
-        cut = starts[-1]
-        self._pending = _sliced(cols, cut, len(cols))
-        self._entries(_sliced(cols, 0, cut), starts[:-1])
-
-    def table(self) -> Table:
-        if self._pending is not None:
-            self._entries(self._pending, [0])
-            self._pending = None
-        return concat(self.parts)
-
-    def read_ids(self) -> tuple[Strings, U64]:
-        hashes = np.concatenate(self.read_hash) if self.read_hash else np.zeros(0, np.uint64)
-        return Strings.concat(self.read), hashes
-
-    def _entries(self, cols: IndicatorColumns, starts: list[int]) -> None:
-        if not starts:
-            return
-        ids = [cols.id[i].encode() for i in starts]
-        self.read.append(Strings.of(ids))
-        self.read_hash.append(hash_keys(ids))
-        kept = [cols.pattern_type[i] == "stix" and not cols.revoked[i] for i in starts]
-        keys: list[bytes] = []
-        owners: list[int] = []
-        owner = -1
-        for n, (kind_name, value) in enumerate(zip(cols.obs_type, cols.value, strict=True)):
-            if owner + 1 < len(starts) and starts[owner + 1] == n:
-                owner += 1
-            kind = KINDS.get(kind_name or "")
-            if kind is not None and value is not None and kept[owner]:
-                keys.append(f"{kind}:{value}".encode())
-                owners.append(owner)
-        if owners:
-            self._part(cols, [starts[o] for o in sorted(set(owners))], keys, owners)
-
-    def _part(self, cols: IndicatorColumns, picked: list[int], keys: list[bytes],
-              owners: list[int]) -> None:  # fmt: skip
-        renumber: dict[int, int] = {}
-        for o in owners:
-            renumber.setdefault(o, len(renumber))
-        metas: dict[Meta, int] = {}
-        codes = [metas.setdefault(_meta(cols, i), len(metas)) for i in picked]
-        ids = [cols.id[i].encode() for i in picked]
-        self.parts.append(Table(
-            list(metas), Strings.of(ids), hash_keys(ids),
-            np.fromiter((cols.date_added[i] for i in picked), np.int64, len(picked)),
-            np.array([self._time(cols.valid_from[i]) or 0 for i in picked], np.int64),
-            np.array([_end(self._time(cols.valid_until[i])) for i in picked], np.int64),
-            np.array(codes, np.int32),
-            **rows_of(keys, [renumber[o] for o in owners]),
-        ))  # fmt: skip
-
-    def _time(self, text: str | None) -> int | None:
-        found = self._times.get(text, -1)
-        if found == -1:
-            found = self._times[text] = parse_us(text, field="valid_from")
-        return found
-
-
-def _entry_starts(cols: IndicatorColumns) -> list[int]:
-    """The first row of each entry (rows of one entry share date_added, adjacent)."""
-    stamps = cols.date_added
-    return [i for i in range(len(stamps)) if i == 0 or stamps[i] != stamps[i - 1]]
-
-
-def _sliced(cols: IndicatorColumns, start: int, end: int) -> IndicatorColumns:
-    return IndicatorColumns(*(getattr(cols, f.name)[start:end] for f in fields(cols)))
-
-
-def _joined(a: IndicatorColumns, b: IndicatorColumns) -> IndicatorColumns:
-    return IndicatorColumns(
-        *(tuple(getattr(a, f.name)) + tuple(getattr(b, f.name)) for f in fields(a))
-    )
-
-
-def _end(value: int | None) -> int:
-    return NO_END if value is None else value
-
-
-def _meta(cols: IndicatorColumns, i: int) -> Meta:
-    return (cols.created_by_ref[i], cols.origin[i], int(cols.tlp[i]), cols.groups[i] or "",
-            bool(cols.from_object[i]), cols.recorded[i], cols.brought_by[i],
-            cols.readers[i] or "")  # fmt: skip
-
-
-def rows_of(keys: list[bytes], owners: list[int]) -> dict[str, Any]:
-    """The row columns of these keys (`kind:value` in UTF-8) and their entries."""
-    fast = [fast_key(k.decode()) for k in keys]
-    has_fast = np.array([f is not None for f in fast], dtype=np.bool_)
-    fast_hash = np.zeros(len(keys), dtype=np.uint64)
-    fast_hash[has_fast] = hash_keys([f.encode() for f in fast if f is not None])
-    bits = np.full(len(keys), -1, dtype=np.int16)
-    values = np.zeros(len(keys), dtype=np.uint64)
-    for n, key in enumerate(keys):
-        if b"/" in key and key[:1] in (b"4", b"6"):
-            bits[n], values[n] = network(key.decode())
-    return {"keys": Strings.of(keys), "key_hash": hash_keys(keys), "fast_hash": fast_hash,
-            "has_fast": has_fast, "net_bits": bits, "net_value": values,
-            "entry": np.array(owners, dtype=np.int32)}  # fmt: skip
+_PLAIN = np.array([ord("d"), ord("4"), ord("h")], np.uint8)  # the value is the word (not CIDRs)
 
 
 def network(key: str) -> tuple[int, int]:
     """(net_bits, net_value) of a CIDR key; IPv6 networks keep their value in the key."""
+    if key.startswith("4:"):
+        known = _ipv4_network(key[2:])
+        if known is not None:
+            return known
     net = ipaddress.ip_network(key[2:], strict=False)
     if net.version == 6:
         return V6 + net.prefixlen, 0
     return net.prefixlen, int(net.network_address) >> (32 - net.prefixlen)
+
+
+def _ipv4_network(text: str) -> tuple[int, int] | None:
+    """`network` of an IPv4 CIDR in canonical form (no leading zeros) without `ipaddress`;
+    None for any other text (which `ipaddress` then decides)."""
+    address, _, length = text.partition("/")
+    parts = address.split(".")
+    if len(parts) != 4 or not all(_canonical(p, 255) for p in parts) or not _canonical(length, 32):
+        return None
+    bits = int(length)
+    value = sum(int(p) << shift for p, shift in zip(parts, (24, 16, 8, 0), strict=True))
+    return bits, value >> (32 - bits)
+
+
+def _canonical(text: str, top: int) -> bool:
+    return text.isascii() and text.isdigit() and str(int(text)) == text and int(text) <= top
 
 
 def fast_key(key: str) -> str | None:
@@ -330,12 +251,14 @@ def url_host(url: str) -> str:
 
 # ---- on disk -------------------------------------------------------------------------------
 
-FORMAT = 2
+FORMAT = 3
 ARRAYS = [f.name for f in fields(Table) if f.name not in ("metas", "ids", "keys")]
+Arrays = dict[str, npt.NDArray[Any]]
 
 
-def save(directory: Path, table: Table, header: dict[str, Any]) -> None:
-    """Write the table as `.npy` files and `header.json`, replacing `directory` at once."""
+def save(directory: Path, table: Table, header: dict[str, Any], extra: Arrays) -> None:
+    """Write the table and `extra` arrays derived from it as `.npy` files, and
+    `header.json`, replacing `directory` at once."""
     temporary = directory.with_name(directory.name + ".tmp")
     _remove(temporary)
     temporary.mkdir(parents=True)
@@ -344,7 +267,9 @@ def save(directory: Path, table: Table, header: dict[str, Any]) -> None:
         np.save(temporary / f"{name}.offsets.npy", strings.offsets, allow_pickle=False)
     for name in ARRAYS:
         np.save(temporary / f"{name}.npy", getattr(table, name), allow_pickle=False)
-    document = {**header, "format": FORMAT, "metas": table.metas}
+    for name, array in extra.items():
+        np.save(temporary / f"extra.{name}.npy", array, allow_pickle=False)
+    document = {**header, "format": FORMAT, "metas": table.metas, "extra": sorted(extra)}
     (temporary / "header.json").write_bytes(orjson.dumps(document))
     old = directory.with_name(directory.name + ".old")
     _remove(old)
@@ -354,8 +279,9 @@ def save(directory: Path, table: Table, header: dict[str, Any]) -> None:
     _remove(old)
 
 
-def load(directory: Path) -> tuple[Table, dict[str, Any]] | None:
-    """The table and header saved in `directory` (arrays memory-mapped); None if unusable."""
+def load(directory: Path) -> tuple[Table, dict[str, Any], Arrays] | None:
+    """The table, header and extra arrays saved in `directory` (arrays memory-mapped);
+    None if unusable."""
     try:
         header = orjson.loads((directory / "header.json").read_bytes())
         if header.get("format") != FORMAT:
@@ -367,9 +293,10 @@ def load(directory: Path) -> tuple[Table, dict[str, Any]] | None:
             for name in ("ids", "keys")
         }  # fmt: skip
         metas = [_as_meta(m) for m in header.pop("metas")]
+        extra = {name: _array(directory / f"extra.{name}.npy") for name in header.pop("extra")}
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return None
-    return Table(metas=metas, ids=strings["ids"], keys=strings["keys"], **arrays), header
+    return Table(metas=metas, ids=strings["ids"], keys=strings["keys"], **arrays), header, extra
 
 
 def _array(path: Path) -> npt.NDArray[Any]:

@@ -1,0 +1,108 @@
+"""The indicator table built from store rows: its columns agree with their definitions."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kawan.match import fast
+from kawan.match.build import Builder
+from kawan.match.fast import hash_keys
+from kawan.match.table import NO_END, Strings, fast_key, network, rows_of
+from kawan.store.indicators import IndicatorVersions, PatternKeys
+
+OCTETS = st.sampled_from(["0", "1", "10", "99", "255", "256", "01", "007", "1000", "x", ""])
+LENGTHS = st.sampled_from(["0", "8", "16", "24", "32", "33", "08", "", "a"])
+CIDRS = st.builds(lambda o, n: ".".join(o) + "/" + n, st.lists(OCTETS, min_size=3, max_size=5),
+                  LENGTHS)  # fmt: skip
+KEYS = st.sampled_from([
+    "d:evil.com", "d:xn--bcher-kva.de", "4:10.0.0.1", "4:10.0.0.0/8", "4:0.0.0.0/0",
+    "6:2001:db8::1", "6:2001:db8::/32", "u:http://evil.com/a", "u:http://[2001:db8::1]/x",
+    "u:http://bücher.de/", "u:not a url", "e:a@evil.com", "p:+84912345678",
+    "h:d41d8cd98f00b204e9800998ecf8427e", "d:",
+])  # fmt: skip
+
+
+def reference_network(key: str) -> tuple[int, int] | str:
+    try:
+        net = ipaddress.ip_network(key[2:], strict=False)
+    except ValueError:
+        return "error"
+    if net.version == 6:
+        return 1000 + net.prefixlen, 0
+    return net.prefixlen, int(net.network_address) >> (32 - net.prefixlen)
+
+
+@given(CIDRS)
+def test_ipv4_networks_are_read_as_ipaddress_reads_them(text: str) -> None:
+    try:
+        found: tuple[int, int] | str = network("4:" + text)
+    except ValueError:
+        found = "error"
+    assert found == reference_network("4:" + text)
+
+
+@settings(deadline=None)  # the first call computes the hash tables
+@given(st.lists(KEYS, max_size=12))
+def test_row_columns_follow_their_definitions(keys: list[str]) -> None:
+    rows = rows_of(Strings.of([k.encode() for k in keys]), np.zeros(len(keys), np.int32))
+    assert rows["key_hash"].tolist() == hash_keys(k.encode() for k in keys).tolist()
+    for n, key in enumerate(keys):
+        word = fast_key(key)
+        assert bool(rows["has_fast"][n]) == (word is not None)
+        if word is not None:
+            assert int(rows["fast_hash"][n]) == int(hash_keys([word.encode()])[0])
+        is_network = key[0] in "46" and "/" in key
+        assert int(rows["net_bits"][n]) == (reference_network(key)[0] if is_network else -1)
+
+
+@settings(deadline=None)
+@given(st.integers(1, 3000), st.sampled_from([1, 7, 64]))
+def test_powers_are_the_running_product(size: int, block: int) -> None:
+    expected, power = [], 1
+    for _ in range(size):
+        expected.append(power)
+        power = power * fast.BASE % (1 << 64)
+    assert fast._geometric(fast.BASE, size, block).tolist() == expected
+
+
+def versions(*rows: tuple[int, str, bool, str | None]) -> IndicatorVersions:
+    """(date_added, id, revoked, valid_until) rows; the rest of the metadata fixed."""
+    n = len(rows)
+    return IndicatorVersions(
+        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [None] * n,
+        ["identity--a"] * n, [1] * n, [""] * n, [0] * n, [None] * n, [None] * n, [""] * n,
+        ["2026-01-01T00:00:00Z"] * n, [r[3] for r in rows],
+    )  # fmt: skip
+
+
+def keys(*rows: tuple[int, str, str]) -> PatternKeys:
+    return PatternKeys([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def test_the_builder_joins_versions_and_their_comparisons() -> None:
+    builder = Builder(track=True)
+    builder.add_versions(
+        versions((1, "indicator--1", False, None), (2, "indicator--2", True, None))
+    )
+    builder.add_versions(versions((4, "indicator--4", False, "2027-01-01T00:00:00Z"),
+                                  (5, "indicator--5", False, None)))  # fmt: skip
+    builder.add_keys(keys((4, "domain-name", "b.com"), (1, "ipv4-addr", "10.0.0.0/8"),
+                          (2, "domain-name", "x.com"), (3, "domain-name", "y.com")))  # fmt: skip
+    builder.add_keys(keys((1, "url", "http://a.com/x"), (4, "user-account", "bob")))
+    table = builder.table()
+    entries = [table.ids[int(e)] for e in table.entry]
+    assert sorted(zip(entries, [table.keys[n] for n in range(len(table.keys))], strict=True)) == [
+        ("indicator--1", "4:10.0.0.0/8"), ("indicator--1", "u:http://a.com/x"),
+        ("indicator--4", "d:b.com"),
+    ]  # fmt: skip
+    assert [table.ids[n] for n in range(len(table.ids))] == ["indicator--1", "indicator--4"]
+    assert table.valid_until.tolist() == [NO_END, 1798761600000000]
+    assert table.id_hash.tolist() == hash_keys([b"indicator--1", b"indicator--4"]).tolist()
+    assert (builder.read, builder.cursor) == (4, 5)
+    read, hashes = builder.read_ids()
+    assert [read[n] for n in range(len(read))] == [f"indicator--{n}" for n in (1, 2, 4, 5)]
+    assert hashes.tolist() == hash_keys(read.raw(n) for n in range(len(read))).tolist()
