@@ -7,7 +7,8 @@ them as one bundle, then in the same run times:
   * stix2.parse of every object (the reference library, no storage);
   * kawan's ingest of the file into a fresh SQLite node (validated, indexed, committed);
   * the same into a fresh PostgreSQL database (skipped without a server).
-Prints objects/s and the ratios, as JSON too (benchmarks/out/ingest.json).
+Prints objects/s and the ratios, as JSON too (benchmarks/out/ingest.json), and the CPU time
+per object of stix2.parse and of the SQLite ingest's writer and worker processes.
 """
 
 from __future__ import annotations
@@ -78,21 +79,28 @@ def make_objects(count: int, seed: int = 7) -> list[dict[str, Any]]:
     return objs
 
 
-def time_stix2_parse(objs: list[dict[str, Any]]) -> float:
-    start = time.perf_counter()
+def time_stix2_parse(objs: list[dict[str, Any]]) -> tuple[float, float]:
+    """Seconds of wall time and of CPU time."""
+    start, cpu = time.perf_counter(), time.process_time()
     for obj in objs:
         stix2.parse(obj, allow_custom=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def time_kawan(url: str, bundle: Path, home: Path, workers: int | None) -> float:
+def time_kawan(
+    url: str, bundle: Path, home: Path, workers: int | None
+) -> tuple[float, float, float]:
+    """Seconds of wall time, and CPU seconds of this process (the writer) and of the
+    worker processes, for one ingest of the bundle into a fresh node."""
     node = Node(Settings(home=home, database_url=url))
     node.init("Bench CERT", "SG")
     receipt = Receipt(origin=node.require_home().id, recorded=Tlp.GREEN)
+    before = os.times()
     start = time.perf_counter()
     with bundle.open("rb") as handle:
         summary = ingest_stream(node.engine, handle, receipt, name=str(bundle), workers=workers)
     elapsed = time.perf_counter() - start
+    after = os.times()
     node.engine.dispose()
     # A few random IPv4 SCOs repeat (same value, same id): stored once, then `unchanged`.
     if summary.rejected or summary.added + summary.unchanged != count_objects(bundle):
@@ -100,7 +108,11 @@ def time_kawan(url: str, bundle: Path, home: Path, workers: int | None) -> float
             f"ingest went wrong: {summary.added} added, {summary.unchanged} "
             f"unchanged, {len(summary.rejected)} rejected"
         )
-    return elapsed
+    writer = after.user + after.system - before.user - before.system
+    workers_cpu = (
+        after.children_user + after.children_system - before.children_user - before.children_system
+    )
+    return elapsed, writer, workers_cpu
 
 
 def count_objects(bundle: Path) -> int:
@@ -163,18 +175,24 @@ def main() -> None:
         "python": sys.version.split()[0],
         "workers": "default" if args.workers is None else args.workers,
     }
-    parse_s = time_stix2_parse(objs)
+    parse_s, parse_cpu = time_stix2_parse(objs)
     results["stix2.parse objects/s"] = round(args.objects / parse_s)
-    sqlite_s = time_kawan(f"sqlite:///{work / 'bench.db'}", bundle, work / "sqlite", args.workers)
+    sqlite_s, writer, workers = time_kawan(
+        f"sqlite:///{work / 'bench.db'}", bundle, work / "sqlite", args.workers
+    )
     results["kawan sqlite objects/s"] = round(args.objects / sqlite_s)
     results["sqlite / stix2.parse"] = round(parse_s / sqlite_s, 2)
+    # CPU time is steadier than wall time on a shared machine.
+    results["stix2.parse cpu us/object"] = round(parse_cpu / args.objects * 1e6, 1)
+    results["kawan sqlite cpu us/object, writer"] = round(writer / args.objects * 1e6, 1)
+    results["kawan sqlite cpu us/object, workers"] = round(workers / args.objects * 1e6, 1)
     try:
         url, name = postgres_database(args.postgres)
     except Exception as exc:  # report and go on without PostgreSQL
         results["postgresql"] = f"skipped: {str(exc).splitlines()[0]}"
     else:
         try:
-            pg_s = time_kawan(url, bundle, work / "pg", args.workers)
+            pg_s = time_kawan(url, bundle, work / "pg", args.workers)[0]
             results["kawan postgresql objects/s"] = round(args.objects / pg_s)
             results["postgresql / stix2.parse"] = round(parse_s / pg_s, 2)
         finally:

@@ -8,7 +8,9 @@ Steps: write the objects (half indicators, half SCOs, all TLP:GREEN) as one bund
 `kawan ingest` it into a fresh node S (timed: local ingest); serve S with `kawan serve`;
 link a fresh node D to S (`kawan partner add --url --token`); time `kawan sync` on D
 (pull only: D holds nothing S may receive). Prints objects/s, the ratio and a linear
-extrapolation to a million, as JSON too (benchmarks/out/sync.json).
+extrapolation to a million, as JSON too (benchmarks/out/sync.json). Beside the wall
+times, the CPU seconds of each command (with its worker processes) and of the serving
+node during the sync: on a shared machine they move less than the wall times.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,10 +50,22 @@ def env_for(home: Path, port: int = 8000) -> dict[str, str]:
     }
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the command and the processes it waited for."""
+    before = _children_cpu()
     start = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for(url: str, deadline_s: float = 60) -> None:
@@ -85,7 +100,7 @@ def main() -> None:
     s_node.engine.dispose()
     d_node.engine.dispose()
 
-    ingest_s = timed([KAWAN, "ingest", str(bundle)], env_for(src))
+    ingest_s, ingest_cpu = timed([KAWAN, "ingest", str(bundle)], env_for(src))
     server = subprocess.Popen(
         [KAWAN, "serve"],
         env=env_for(src, args.port),
@@ -97,7 +112,9 @@ def main() -> None:
         wait_for(f"{base}/healthz")
         link = [KAWAN, "partner", "add", "Source CERT", "--url", f"{base}/taxii2/", "--token"]
         subprocess.run([*link, token], env=env_for(dst), check=True, capture_output=True)
-        sync_s = timed([KAWAN, "sync"], env_for(dst))
+        served_before = _cpu_of(server.pid)
+        sync_s, sync_cpu = timed([KAWAN, "sync"], env_for(dst))
+        served_cpu = _cpu_of(server.pid) - served_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -105,16 +122,26 @@ def main() -> None:
         [KAWAN, "sync", "--status", "--json"], env=env_for(dst), check=True, capture_output=True
     )
     pulled = json.loads(status.stdout)[0]["objects_in"]
-    report(args.objects, pulled, ingest_s, sync_s)
+    report(args.objects, pulled, (ingest_s, ingest_cpu), (sync_s, sync_cpu), served_cpu)
 
 
-def report(count: int, pulled: int, ingest_s: float, sync_s: float) -> None:
+def report(
+    count: int,
+    pulled: int,
+    ingest: tuple[float, float],
+    sync: tuple[float, float],
+    served_cpu: float,
+) -> None:
+    (ingest_s, ingest_cpu), (sync_s, sync_cpu) = ingest, sync
     result = {
         "objects": count,
         "pulled": pulled,
         "ingest_seconds": round(ingest_s, 2),
         "ingest_objects_per_s": round(count / ingest_s),
+        "ingest_cpu_seconds": round(ingest_cpu, 1),
         "sync_seconds": round(sync_s, 2),
+        "sync_cpu_seconds": round(sync_cpu, 1),
+        "serving_node_cpu_seconds": round(served_cpu, 1),
         "sync_objects_per_s": round(pulled / sync_s),
         "ratio_sync_to_ingest": round(ingest_s / sync_s, 2),
         "million_sync_seconds_linear": round(sync_s * 1_000_000 / max(pulled, 1)),

@@ -23,6 +23,15 @@
                         (default ``10/minute``)
 ``KAWAN_PUBLIC_DAILY_QUOTA``  public checks one client address may make per UTC day
                         (default ``200``)
+``KAWAN_SYNC_INTERVAL``  seconds between the sync rounds ``kawan serve`` runs (``0`` = off;
+                        default ``300``)
+``KAWAN_SYNC_TIMEOUT``  seconds each request to a partner node may take (default ``30``)
+``KAWAN_SYNC_CA``       a CA bundle (PEM file) to verify partners' certificates with
+                        (default: the system's CAs)
+``KAWAN_SYNC_KEY``      the Fernet key sealing partner tokens (default: the file
+                        ``$KAWAN_HOME/sync.key``, made on first use)
+``KAWAN_SYNC_PARALLEL``  partners synced at the same time, each on its own connection
+                        (default ``4``)
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 from kawan.errors import InvalidInput
 
@@ -55,6 +66,11 @@ class Settings:
     public_threshold: str = "3"
     public_rate: str = "10/minute"
     public_daily_quota: int = 200
+    sync_interval: float = 300.0
+    sync_timeout: float = 30.0
+    sync_ca: str | None = None
+    sync_key: str | None = field(default=None, repr=False)
+    sync_parallel: int = 4
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +97,11 @@ class Settings:
             public_threshold=_threshold_setting(env.get("KAWAN_PUBLIC_THRESHOLD", "3")),
             public_rate=_rate_setting(env, "KAWAN_PUBLIC_RATE", "10/minute"),
             public_daily_quota=_positive(env, "KAWAN_PUBLIC_DAILY_QUOTA", 200),
+            sync_interval=_seconds(env, "KAWAN_SYNC_INTERVAL", 300.0, zero=True),
+            sync_timeout=_seconds(env, "KAWAN_SYNC_TIMEOUT", 30.0, zero=False),
+            sync_ca=_pem_file(env.get("KAWAN_SYNC_CA", "")),
+            sync_key=_fernet_key(env.get("KAWAN_SYNC_KEY", "")),
+            sync_parallel=_positive(env, "KAWAN_SYNC_PARALLEL", 4),
         )
 
     def with_database(self, url: str) -> Settings:
@@ -169,6 +190,44 @@ def _proxies(text: str) -> tuple[str, ...]:
                 f"not an IP address or network: {part!r}", field="KAWAN_TRUSTED_PROXIES"
             ) from None
     return found
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, zero: bool) -> float:
+    """A number of seconds (`2.5` allowed); 0 only where `zero` means "off"."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"not a number of seconds: {text!r}", field=name) from None
+    if not value >= 0 or value == float("inf") or (value == 0 and not zero):
+        least = "0 (off) or more" if zero else "more than 0"
+        raise InvalidInput(f"must be {least} seconds, not {text!r}", field=name)
+    return value
+
+
+def _pem_file(text: str) -> str | None:
+    if not text.strip():
+        return None
+    if not Path(text).is_file():
+        raise InvalidInput(f"no such CA bundle (PEM file): {text!r}", field="KAWAN_SYNC_CA")
+    return text
+
+
+def _fernet_key(text: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        Fernet(text.strip().encode())
+    except ValueError:
+        raise InvalidInput(
+            "not a Fernet key (32 url-safe base64-encoded bytes; make one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key()"
+            ".decode())'`)",
+            field="KAWAN_SYNC_KEY",
+        ) from None
+    return text.strip()
 
 
 def _port(text: str) -> int:

@@ -15,12 +15,11 @@ from kawan.audit.trail import Who
 from kawan.config import Settings
 from kawan.node import Node
 from kawan.sharing.groups import Group, create_group, list_groups
-from kawan.sharing.sync import Options
+from kawan.sharing.sync import Options, sync_all
 from kawan.sharing.sync_client import Peer
 from kawan.sharing.sync_link import LinkRequest, link_partner
 from kawan.sharing.sync_secret import key_for
-from kawan.store import groups as group_table
-from kawan.store.engine import reading, writing
+from kawan.store.engine import reading
 from kawan.store.schema import objects
 from tests.taxii.sites import Running, start_server, store
 
@@ -66,12 +65,12 @@ def make_pair(tmp: Path, url_a: str | None = None, url_b: str | None = None) -> 
     service.add_partner(node_b.engine, "VN CERT", "VN", agency_id=home_a)
     service.add_partner(node_a.engine, "KR CERT", "KR", agency_id=KR)
     group = create_group(node_a.engine, "VN-TH", [home_a, home_b, KR], home_a)
-    with writing(node_b.engine) as conn:  # groups travel to members (not this issue): copy
-        group_table.put_version(conn, {**group.as_dict(), "modified": group.modified})
     a = Side(node_a, home_a, start_server(node_a), key_for(node_a.settings.home, {}))
     b = Side(node_b, home_b, start_server(node_b), key_for(node_b.settings.home, {}))
     link(a, b, "TH CERT")
     link(b, a, "VN CERT")
+    [first] = sync_all(a.node, a.key, FAST)  # the group travels to B, its member's node
+    assert first.error is None, first.error
     return Pair(a, b, group)
 
 

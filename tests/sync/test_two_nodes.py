@@ -8,12 +8,25 @@ from pathlib import Path
 
 import pytest
 
+from kawan.errors import PermissionDenied
+from kawan.sharing.groups import change_members, group_object_id
 from kawan.sharing.sync import sync_all
 from kawan.stix.edits import revoked, tombstone
 from kawan.stix.timestamps import now_us
 from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
-from tests.sync.nodes import FAST, KR, Pair, count, ids, make_pair, seed, seed_third, versions
+from tests.sync.nodes import (
+    FAST,
+    KR,
+    Pair,
+    count,
+    groups_of,
+    ids,
+    make_pair,
+    seed,
+    seed_third,
+    versions,
+)
 from tests.taxii.sites import stop_server, store
 
 
@@ -47,6 +60,7 @@ def test_each_side_holds_exactly_what_the_policy_allows(pair: Pair) -> None:
             KR,  # KR CERT's identity as A holds it: GREEN
             pair.a.home,  # A's identity: GREEN, in the community
             pair.group.marking_id,  # the group's marking-definition: GREEN
+            group_object_id(pair.group.group_id),  # the group's version, to a member
         }
         - before_b
     )
@@ -61,6 +75,13 @@ def test_each_side_holds_exactly_what_the_policy_allows(pair: Pair) -> None:
         pulled = stored_versions.latest_of(conn, [b_objs["strict"]["id"]])[b_objs["strict"]["id"]]
     assert pulled.origin == pair.b.home  # the partner stays the origin, marking kept
     assert pulled.marking.groups == (pair.group.group_id,)
+    [received] = groups_of(pair.b.node)  # the group travelled: B's policy uses it
+    assert (received.group_id, received.version, received.members, received.owner) == (
+        pair.group.group_id,
+        1,
+        pair.group.members,
+        pair.a.home,
+    )
 
     held_a, held_b = versions(pair.a.node), versions(pair.b.node)
     [again] = sync_all(pair.a.node, pair.a.key, FAST)
@@ -107,3 +128,21 @@ def test_a_partner_down_is_an_error_in_the_status_and_others_go_on(pair: Pair) -
     assert row.link_state == "failing"
     assert row.state.failures == 1 and row.state.last_error == outcome.error
     assert row.state.next_attempt is not None
+
+
+def test_a_new_group_version_reaches_the_members_from_its_owner_only(pair: Pair) -> None:
+    newcomer = "identity--0000c0de-0000-4000-8000-000000000099"
+    change_members(pair.a.node.engine, pair.group.group_id, [newcomer], [KR])
+    [pulled] = sync_all(pair.b.node, pair.b.key, FAST)  # B pulls the new version from A
+    assert pulled.error is None, pulled.error
+    [group] = groups_of(pair.b.node)
+    assert (group.version, group.owner) == (2, pair.a.home)
+    assert group.members == tuple(sorted([pair.a.home, pair.b.home, newcomer]))
+    with pytest.raises(PermissionDenied, match="only its node"):
+        change_members(pair.b.node.engine, pair.group.group_id, [KR], [])
+
+    change_members(pair.a.node.engine, pair.group.group_id, [KR], [])
+    [pushed] = sync_all(pair.a.node, pair.a.key, FAST)  # A pushes version 3 into B's node
+    assert pushed.error is None, pushed.error
+    assert [g.version for g in groups_of(pair.b.node)] == [3]
+    assert [g.version for g in groups_of(pair.a.node)] == [3]

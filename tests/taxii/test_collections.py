@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import inspect, select
 
 from kawan.node import Node
-from kawan.sharing.groups import change_members
+from kawan.sharing.groups import change_members, group_object_id
 from kawan.store import collections, migrate
 from kawan.store.collections import COMMUNITY, Scan, group_collection_id
 from kawan.store.engine import reading, writing
@@ -35,11 +35,14 @@ def test_a_new_member_makes_the_group_entries_enter_again(site: Site) -> None:
     before = _scan(site, cid)
     cursor = _scan(site, COMMUNITY)[-1].entered  # a partner's cursor, after everything
     change_members(site.node.engine, site.group.group_id, [site.outsider], [])
-    with writing(site.node.engine) as conn:
-        assert collections.reenter_group(conn, site.group.group_id) == 2
+    with writing(site.node.engine) as conn:  # 2 objects, and the group's 2 versions
+        assert collections.reenter_group(conn, site.group.group_id) == 4
     after = _scan(site, cid, cursor)
     assert [e.version.id for e in after] == [e.version.id for e in before]
     assert all(e.entered > cursor for e in after)
+    with reading(site.node.engine) as conn:
+        versions = collections.scan(conn, Scan(cid, types=("kawan-group",), after=cursor))
+    assert [e.version.id for e in versions] == [group_object_id(site.group.group_id)] * 2
 
 
 def test_remove_takes_versions_out_of_one_collection(site: Site) -> None:

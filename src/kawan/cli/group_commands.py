@@ -88,15 +88,18 @@ def remove(
 
 @group_app.command("list")
 def list_groups(json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """The current version of every group. Example: kawan group list"""
+    """The current version of every group, with its owner (groups made by a partner
+    arrive through sync). Example: kawan group list"""
     node = _node()
     found = guarded(lambda: sharing_groups.list_groups(node.engine))
     if json:
         print_json([g.as_dict() for g in found])
         return
-    table = Table("name", "id", "version", "members", "marking-definition")
+    table = Table("name", "id", "version", "members", "owner", "marking-definition")
     for g in found:
-        table.add_row(g.name, g.group_id, str(g.version), str(len(g.members)), g.marking_id)
+        owner = g.owner or "this node"  # another agency's group arrived through sync
+        row = (g.name, g.group_id, str(g.version), str(len(g.members)), owner, g.marking_id)
+        table.add_row(*row)
     out.print(table)
 
 

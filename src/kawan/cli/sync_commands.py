@@ -1,70 +1,59 @@
-"""Sync commands: `kawan sync [NAME]`, `kawan sync --status [--json]`; the settings sync
-reads from the environment, and the interval sync `kawan serve` starts.
-
-    KAWAN_SYNC_INTERVAL   seconds between sync rounds in `kawan serve` (0 = off; 300)
-    KAWAN_SYNC_TIMEOUT    seconds each request to a partner may take (30)
-    KAWAN_SYNC_CA         a CA bundle (PEM) to verify partners' certificates with
-    KAWAN_SYNC_KEY        the key sealing partner tokens (else $KAWAN_HOME/sync.key)
+"""Sync commands: `kawan sync [NAME]`, `kawan sync --status [--json]`, and the interval
+sync `kawan serve` starts. Their settings (`KAWAN_SYNC_INTERVAL`, `_TIMEOUT`, `_CA`, `_KEY`,
+`_PARALLEL`) are read and checked by `Settings.from_env` (kawan.config).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import typer
 from rich.table import Table
 
 from kawan.cli.output import err, guarded, open_node, out, print_json
-from kawan.errors import InvalidInput
+from kawan.config import Settings
 from kawan.node import Node
 from kawan.sharing import sync_link
 from kawan.sharing.sync import Options, Outcome, sync_all
 from kawan.sharing.sync_loop import Syncer
-from kawan.sharing.sync_secret import key_for
+from kawan.sharing.sync_secret import KEY_ENV, key_for
+from kawan.sharing.sync_workers import default_workers
 from kawan.stix.timestamps import format_us
-
-DEFAULT_INTERVAL = 300
 
 
 def register(app: typer.Typer) -> None:
     app.command("sync")(sync)
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = env.get(name)
-    if text is None or not text.strip():
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"not a number of seconds: {text!r}", field=name) from None
-    if value < 0:
-        raise InvalidInput(f"must be 0 or more: {text!r}", field=name)
-    return value
-
-
-def options_from_env(env: Mapping[str, str], page_size: int = 1000) -> Options:
-    interval = _number(env, "KAWAN_SYNC_INTERVAL", DEFAULT_INTERVAL)
+def sync_options(settings: Settings, page_size: int = 1000, workers: int = 0) -> Options:
+    """The sync options the node's settings give; `workers` processes validate pulled
+    pages (`kawan sync` uses them; `kawan serve`'s interval sync validates in its thread)."""
     return Options(
         page_size=page_size,
-        timeout=_number(env, "KAWAN_SYNC_TIMEOUT", 30.0) or 30.0,
-        interval_us=int(interval * 1_000_000),
-        verify=env.get("KAWAN_SYNC_CA") or True,
+        timeout=settings.sync_timeout,
+        interval_us=int(settings.sync_interval * 1_000_000),
+        verify=settings.sync_ca or True,
+        parallel=settings.sync_parallel,
+        workers=workers,
     )
 
 
+def options_from_env(env: Mapping[str, str], page_size: int = 1000) -> Options:
+    """As `sync_options`, for settings read from `env` (InvalidInput names a bad one)."""
+    return sync_options(Settings.from_env(env), page_size)
+
+
 def node_key(node: Node) -> bytes:
-    return key_for(node.settings.home, os.environ)
+    given = node.settings.sync_key
+    return key_for(node.settings.home, {} if given is None else {KEY_ENV: given})
 
 
 def interval_syncer(node: Node) -> Syncer | None:
     """The background sync `kawan serve` runs, or None when KAWAN_SYNC_INTERVAL is 0."""
-    interval = guarded(lambda: _number(os.environ, "KAWAN_SYNC_INTERVAL", DEFAULT_INTERVAL))
+    interval = node.settings.sync_interval
     if interval <= 0:
         return None
-    options = guarded(lambda: options_from_env(os.environ))
-    return Syncer(node, guarded(lambda: node_key(node)), interval, options)
+    return Syncer(node, guarded(lambda: node_key(node)), interval, sync_options(node.settings))
 
 
 def sync(
@@ -85,7 +74,7 @@ def sync(
     if status:
         _print_status(node, json)
         return
-    options = guarded(lambda: options_from_env(os.environ, page_size))
+    options = sync_options(node.settings, page_size, default_workers())
     key = guarded(lambda: node_key(node))
     report = None if json else _say
     outcomes = guarded(lambda: sync_all(node, key, options, name, report=report))

@@ -11,6 +11,10 @@ from kawan.fraud.kinds import Identifier, make, refuse
 HASH_NAMES = {32: "MD5", 40: "SHA-1", 64: "SHA-256", 128: "SHA-512"}
 _HEX = re.compile(r"^[0-9a-f]+$")
 _LOCAL_FORBIDDEN = re.compile(r"[\s<>()\[\],;:\\@\"]")
+# A dotted quad of decimal octets without leading zeros: the text of the address itself
+# (ingest normalises every IPv4 value it indexes; `ipaddress` takes several µs for one).
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_PLAIN_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
 def ip_text(raw: str, kind: str) -> tuple[str, int]:
@@ -20,6 +24,8 @@ def ip_text(raw: str, kind: str) -> tuple[str, int]:
     full-length prefix is dropped (`1.2.3.4/32` → `1.2.3.4`).
     """
     text = raw.strip()
+    if _PLAIN_IPV4.fullmatch(text):
+        return (text, 4)  # already as `ipaddress` writes it
     try:
         if "/" not in text:
             address = ipaddress.ip_address(text)

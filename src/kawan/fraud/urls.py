@@ -25,11 +25,20 @@ _SPACE = re.compile(r"\s")  # what str.isspace() calls white space
 _DIGITS_AND_DOTS = re.compile(r"[0-9.]+")
 # Text already in normal form: unreserved and reserved characters only, no '%'.
 _PLAIN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
+# A URL in normal form as it is: lower-case http(s), a lower-case host name without port or
+# user, a path of unreserved and reserved characters but no '?', '#', '@', '[' or ']'.
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9._-]+)(/[A-Za-z0-9\-._~:/!$&'()*+,;=]*)?")
 
 
 def normalise_url(raw: str) -> Identifier:
     """A URL in the normal form described in this module's docstring."""
     text = raw.strip()
+    plain = _plain_url(text)
+    return make("url", plain) if plain is not None else general_url(text)
+
+
+def general_url(text: str) -> Identifier:
+    """`normalise_url` of trimmed text by `urlsplit`: any input, and every refusal."""
     if _SPACE.search(text):
         refuse("url", "a URL cannot contain white space")
     parts = _split(text)
@@ -38,6 +47,17 @@ def normalise_url(raw: str) -> Identifier:
     path = percent_normalised(parts.path) or "/"
     query = f"?{percent_normalised(parts.query)}" if "?" in text.split("#", 1)[0] else ""
     return make("url", f"{scheme}://{netloc}{path}{query}")
+
+
+def _plain_url(text: str) -> str | None:
+    """`normalise_url`'s value of an `http(s)://host/path` URL already in normal form but for
+    an empty path (ingest's usual case), checked by one regular expression; None for the
+    general path: anything else, or a host of digits and dots (an IPv4 address)."""
+    m = _PLAIN_URL.fullmatch(text)
+    if m is None or _DIGITS_AND_DOTS.fullmatch(m.group(2)):
+        return None
+    scheme, host, path = m.groups()
+    return f"{scheme}://{hostname(host, 'url')}{path or '/'}"
 
 
 def _split(text: str) -> SplitResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,17 +67,7 @@ def to_wire(incoming: Incoming) -> Wire:
     meta, marking = incoming.meta, incoming.marking
     return (
         incoming.canonical,
-        (
-            meta.id,
-            meta.type,
-            meta.spec_version,
-            meta.created,
-            meta.modified,
-            meta.modified_text,
-            meta.revoked,
-            meta.created_by_ref,
-            meta.is_sco,
-        ),
+        tuple(meta),
         (int(marking.tlp), marking.groups, marking.from_object),
         incoming.content_hash,
         incoming.label,
@@ -89,7 +80,7 @@ def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
     text, meta, marking, content_hash, label, keys = wire
     return Incoming(
         obj=obj,
-        meta=Meta(*meta),
+        meta=Meta._make(meta),
         marking=_marking(*marking),
         origin=receipt.origin,
         recorded=receipt.recorded,
@@ -122,11 +113,7 @@ LABEL_PROPS = (
 
 def label_of(obj: Mapping[str, Any]) -> str:
     """What text search reads: names, values, patterns, descriptions (bounded)."""
-    parts = []
-    for name in LABEL_PROPS:
-        value = obj.get(name)
-        if isinstance(value, str | int):
-            parts.append(str(value))
+    parts = [str(v) for v in map(obj.get, LABEL_PROPS) if isinstance(v, (str, int))]
     return " ".join(parts)[:4000]
 
 
@@ -143,7 +130,28 @@ def keys_of(obj: Mapping[str, Any], is_sco: bool) -> list[IndexKey]:
     return []
 
 
+# The usual indicator pattern, one comparison `[path = 'value']`, read by one regular
+# expression. It matches only text on which `patterns.read` finds just that comparison and
+# calls the pattern simple (the path as its tokenizer cuts it, the literal as it reads it);
+# anything else goes to `read_pattern_keys`.
+_ONE_COMPARISON = re.compile(
+    r"\s*\[\s*([a-z][a-z0-9-]*:[A-Za-z0-9_.]+)\s*=\s*'((?:[^'\\]|\\.)*)'\s*\]\s*"
+)
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def _pattern_keys(pattern: str) -> list[IndexKey]:
+    one = _ONE_COMPARISON.fullmatch(pattern)
+    if one is not None:
+        path, literal = one.groups()
+        value = _ESCAPE.sub(r"\1", literal) if "\\" in literal else literal
+        key = key_for_path(path, value)
+        return [] if key is None else [IndexKey(key[0], key[1], "pattern")]
+    return read_pattern_keys(pattern)
+
+
+def read_pattern_keys(pattern: str) -> list[IndexKey]:
+    """`_pattern_keys` through `patterns.read`: any pattern."""
     reading = patterns.read(pattern)
     via = "pattern" if reading.simple else "pattern-part"
     keys = []

@@ -6,6 +6,10 @@ stored and the cursor moved past it in one transaction, so a run killed at any p
 resumes from the last committed page with nothing lost and nothing stored twice. Objects
 keep the partner as origin and their own markings.
 
+Pages are fetched ahead by a thread (`sync_pipe.ahead`) while the current one is stored;
+partners are synced at the same time (`Options.parallel`, each on its own connection), so
+one slow partner delays no other.
+
 Push: the local collections the partner reads, walked after a push cursor; every version
 goes through `Access(engine, Viewer.partner(agency)).allowed` (the one policy) before it
 is sent, so RED never leaves, AMBER reaches only members of its groups and AMBER+STRICT
@@ -19,31 +23,31 @@ target's markings, so both enter the collections the target was in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine
 
 from kawan.accounts.records import AgencyRow
 from kawan.accounts.service import list_partners
-from kawan.errors import KawanError, NotFound, PeerError
-from kawan.ingest.prepare import Receipt
-from kawan.ingest.run import prepare_batch
-from kawan.ingest.stream import Item
+from kawan.errors import KawanError, NotFound
 from kawan.node import Node
 from kawan.sharing import sync_plan as plan
-from kawan.sharing.groups import list_groups
+from kawan.sharing.groups import Group, group_object_id, list_groups
 from kawan.sharing.policy import Viewer
 from kawan.sharing.reads import Access
-from kawan.sharing.sync_client import Peer, Remote
+from kawan.sharing.sync_client import Peer
+from kawan.sharing.sync_pull import NOTED, Pace, pull_collection
 from kawan.sharing.sync_secret import unseal
+from kawan.sharing.sync_workers import validation_pool
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import now_us
 from kawan.store import collections
-from kawan.store import objects as repo
 from kawan.store import sync as sync_store
+from kawan.store.collections import COMMUNITY
 from kawan.store.engine import reading, writing
-from kawan.store.sync import PULL, PUSH, Link
+from kawan.store.sync import PUSH, Link
+from kawan.store.versions import latest_of
 
 SOURCE = "sync"
 RECORDED = Tlp.GREEN  # the marking recorded for unmarked objects a partner sends
@@ -57,6 +61,13 @@ class Options:
     backoff: float = 0.5
     interval_us: int = 300 * 1_000_000  # for the retry schedule of a failing partner
     verify: bool | str = True
+    parallel: int = 4  # partners synced at the same time
+    ahead: int = 2  # pages fetched while the current ones are validated and stored
+    workers: int = 0  # processes validating pulled pages (0: this process)
+
+    @property
+    def pace(self) -> Pace:
+        return Pace(self.page_size, self.ahead)
 
 
 @dataclass
@@ -70,6 +81,13 @@ class Outcome:
     rejected: int = 0
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # the first few objects refused, why
+
+    def refused_note(self) -> str | None:
+        """For the status: how many objects were refused, and why the first were."""
+        if not self.rejected:
+            return None
+        return f"{self.rejected} objects refused: " + "; ".join(self.refusals[:NOTED])
 
 
 Report = Callable[[Outcome], None]
@@ -113,17 +131,34 @@ def sync_all(
     only_due: bool = False,
     report: Report | None = None,
 ) -> list[Outcome]:
-    """Sync every linked partner (or the one named), one after another; a partner that
-    fails is recorded as failed and does not stop the others."""
-    outcomes = []
-    for partner, link in linked_partners(node.engine, name):
-        if only_due and not _due(node.engine, partner.agency_id):
-            continue
-        outcome = sync_partner(node, partner, link, key, options)
-        outcomes.append(outcome)
-        if report is not None:
-            report(outcome)
-    return outcomes
+    """Sync every linked partner (or the one named), up to `options.parallel` at a time;
+    a partner that fails is recorded as failed and does not stop or delay the others.
+    Outcomes come back in the partners' order; `report` sees each as it ends."""
+    chosen = [
+        (partner, link)
+        for partner, link in linked_partners(node.engine, name)
+        if not only_due or _due(node.engine, partner.agency_id)
+    ]
+    with validation_pool(options.workers if chosen else 0) as pool:
+        if len(chosen) <= 1 or options.parallel <= 1:
+            return [
+                _reported(sync_partner(node, p, link, key, options, pool), report)
+                for p, link in chosen
+            ]
+        with ThreadPoolExecutor(min(options.parallel, len(chosen)), "kawan-sync") as threads:
+            futures = [
+                threads.submit(sync_partner, node, p, link, key, options, pool)
+                for p, link in chosen
+            ]
+            for done in as_completed(futures):
+                _reported(done.result(), report)
+            return [f.result() for f in futures]
+
+
+def _reported(outcome: Outcome, report: Report | None) -> Outcome:
+    if report is not None:
+        report(outcome)
+    return outcome
 
 
 def _due(engine: Engine, agency_id: str) -> bool:
@@ -132,20 +167,26 @@ def _due(engine: Engine, agency_id: str) -> bool:
 
 
 def sync_partner(
-    node: Node, partner: AgencyRow, link: Link, key: bytes, options: Options
+    node: Node,
+    partner: AgencyRow,
+    link: Link,
+    key: bytes,
+    options: Options,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Outcome:
     outcome = Outcome(partner.agency_id, partner.name)
     with writing(node.engine) as conn:
         sync_store.record_attempt(conn, partner.agency_id, now_us())
     peer = peer_for(link, key, options)
     try:
-        _exchange(node, peer, link, outcome, options)
+        _exchange(node, peer, link, outcome, options, pool)
     except Exception as exc:  # one partner failing must not stop the others
         outcome.error = exc.describe() if isinstance(exc, KawanError) else f"{exc!r}"
         _failed(node.engine, partner.agency_id, outcome.error, options)
     else:
         with writing(node.engine) as conn:
-            sync_store.record_success(conn, partner.agency_id, now_us())
+            note = outcome.refused_note()
+            sync_store.record_success(conn, partner.agency_id, now_us(), note)
     finally:
         peer.close()
     return outcome
@@ -158,14 +199,25 @@ def _failed(engine: Engine, agency_id: str, error: str, options: Options) -> Non
         sync_store.record_failure(conn, agency_id, error, later)
 
 
-def _exchange(node: Node, peer: Peer, link: Link, outcome: Outcome, options: Options) -> None:
+def _exchange(
+    node: Node,
+    peer: Peer,
+    link: Link,
+    outcome: Outcome,
+    options: Options,
+    pool: ProcessPoolExecutor | None,
+) -> None:
     root = peer.api_root()
     remote = peer.collections(root)
     receipt = node.receipt(outcome.agency_id, RECORDED)
     for collection in plan.inbound(remote):
-        pull_collection(node.engine, peer, root, collection, receipt, outcome, options)
-    local = plan.readable_by(list_groups(node.engine), outcome.agency_id)
+        pull_collection(node.engine, peer, root, collection, receipt, outcome, options.pace, pool)
+    groups = list_groups(node.engine)
+    local = plan.readable_by(groups, outcome.agency_id)
     access = Access(node.engine, Viewer.partner(outcome.agency_id))
+    unknown = plan.unknown_groups(groups, local, remote)
+    if unknown and announce_groups(access, peer, root, unknown, outcome):
+        remote = peer.collections(root)  # the partner's node now has their collections
     for target in plan.outbound(local, remote, link.push_to):
         if target.remote is None:
             outcome.notes.append(f"the partner has no writable collection for {target.title}")
@@ -173,58 +225,21 @@ def _exchange(node: Node, peer: Peer, link: Link, outcome: Outcome, options: Opt
         push_collection(access, peer, root, target, outcome, options)
 
 
-# ---- pull ------------------------------------------------------------------------------
-
-
-def pull_collection(
-    engine: Engine,
-    peer: Peer,
-    root: str,
-    collection: Remote,
-    receipt: Receipt,
-    outcome: Outcome,
-    options: Options,
-) -> None:
-    """Pull one partner collection after its cursor, a committed page at a time."""
-    with reading(engine) as conn:
-        after = sync_store.cursor(conn, outcome.agency_id, PULL, collection.id)
-    token: str | None = None
-    while True:
-        page = peer.page(root, collection.id, after, token, options.page_size)
-        if page.objects:
-            if page.last_added is None:
-                raise PeerError(
-                    f"{root}collections/{collection.id}/objects/ sent objects without "
-                    "X-TAXII-Date-Added-Last: no cursor to resume from"
-                )
-            store_page(engine, page.objects, receipt, collection.id, page.last_added, outcome)
-        if not page.more or not page.objects:
-            return
-        token = page.next
-        if token is None:  # a server that pages by added_after only
-            after = page.last_added
-
-
-def store_page(
-    engine: Engine,
-    objs: list[dict[str, Any]],
-    receipt: Receipt,
-    collection_id: str,
-    position: str,
-    outcome: Outcome,
-) -> None:
-    """Store a page and move the cursor past it, in one transaction."""
-    prepared = prepare_batch([Item(n, o) for n, o in enumerate(objs, 1)], receipt, SOURCE)
-    ready = [incoming for _, incoming in prepared.ready]
-    with writing(engine) as conn:
-        fresh = plan.unseen(ready, sync_store.held(conn, {i.meta.id for i in ready}))
-        results = repo.put_batch(conn, fresh)
-        added = sum(1 for r in results if r.outcome == "added")
-        sync_store.advance(conn, outcome.agency_id, PULL, collection_id, position, added, now_us())
-    outcome.pulled += added
-    outcome.rejected += len(prepared.summary.rejected) + sum(
-        1 for r in results if r.outcome == "rejected"
-    )
+def announce_groups(
+    access: Access, peer: Peer, root: str, unknown: list[Group], outcome: Outcome
+) -> bool:
+    """Send the current version of groups the partner's (kawan) node does not have yet
+    through its community collection, so that it makes their collections; only what
+    the policy lets the partner see (the versions this node owns, if it is a member)."""
+    ids = [group_object_id(g.group_id) for g in unknown]
+    with reading(access.engine) as conn:
+        allowed = access.allowed(conn, list(latest_of(conn, ids).values()))
+    if not allowed:
+        return False
+    posted = peer.post(root, COMMUNITY, [v.json.encode() for v in allowed])
+    outcome.pushed += posted.success
+    outcome.rejected += posted.failure
+    return posted.success > 0
 
 
 # ---- push ------------------------------------------------------------------------------
@@ -246,9 +261,7 @@ def push_collection(
     after = None if saved is None else int(saved)
     while True:
         with reading(engine) as conn:
-            scan = collections.scan(
-                conn, collections.Scan(target.local, after=after, limit=options.page_size)
-            )
+            scan = collections.scan(conn, _after(target.local, after, partner, options))
             allowed = access.allowed(conn, [e.version for e in scan])
         if not scan:
             return
@@ -258,9 +271,16 @@ def push_collection(
             posted = peer.post(root, target.remote, [v.json.encode() for v in send])
             accepted = posted.success
             outcome.rejected += posted.failure
+            outcome.refusals.extend(f"by the partner: {m}" for m in posted.failures[:NOTED])
         after = scan[-1].entered
         with writing(engine) as conn:
             sync_store.advance(conn, partner, PUSH, target.local, str(after), accepted, now_us())
         outcome.pushed += accepted
         if len(scan) < options.page_size:
             return
+
+
+def _after(local: str, after: int | None, partner: str, options: Options) -> collections.Scan:
+    """The next page of a local collection worth sending: versions whose origin is the
+    partner itself are left out in the query (`plan.outgoing` would drop them anyway)."""
+    return collections.Scan(local, after=after, limit=options.page_size, not_origin=partner)

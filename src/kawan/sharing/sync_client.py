@@ -166,6 +166,10 @@ def _checked(response: httpx.Response, method: str, url: str) -> httpx.Response:
 
 
 def _parse(response: httpx.Response, url: str) -> Any:
+    kind = response.headers.get("Content-Type", "")
+    if "json" not in kind.lower():  # TAXII answers application/taxii+json (or plain JSON)
+        start = response.content[:80].decode("utf-8", "replace")
+        raise PeerError(f"{url} answered {kind or 'no Content-Type'!s}, not TAXII JSON: {start!r}")
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:

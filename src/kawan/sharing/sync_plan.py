@@ -49,6 +49,19 @@ def outbound(
     return plans
 
 
+def unknown_groups(
+    groups: Iterable[Group], local: Sequence[tuple[str, str]], remote: Sequence[Remote]
+) -> list[Group]:
+    """The groups the partner reads here whose collection a kawan partner node does not
+    offer yet (it does not know the group): only when it offers our community collection,
+    i.e. is a kawan node sharing collection ids."""
+    offered = {r.id for r in remote}
+    if COMMUNITY not in {r.id for r in remote if r.can_write}:
+        return []
+    wanted = {cid for cid, _title in local} - offered
+    return [g for g in groups if group_collection_id(g.group_id) in wanted]
+
+
 def inbound(remote: Sequence[Remote]) -> list[Remote]:
     """The partner's collections this node pulls: those it may read."""
     return [r for r in remote if r.can_read]

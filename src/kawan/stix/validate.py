@@ -8,8 +8,7 @@ every object ingested, so it checks structure, not vocabularies.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kawan.errors import InvalidInput
 from kawan.stix.ids import ID_RE, TYPE_RE
@@ -109,9 +108,12 @@ _REF_SUFFIXES = ("_ref", "_refs")
 OPINIONS = frozenset({"strongly-disagree", "disagree", "neutral", "agree", "strongly-agree"})
 
 
-@dataclass(frozen=True, slots=True)
-class Meta:
-    """What the store records beside an object version's JSON."""
+class Meta(NamedTuple):
+    """What the store records beside an object version's JSON.
+
+    A named tuple: immutable, and cheap to make (once per object ingested, and again where
+    a worker process's answer is received).
+    """
 
     id: str
     type: str

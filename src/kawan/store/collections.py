@@ -111,16 +111,20 @@ class Scan:
     spec_versions: tuple[str, ...] = ()
     after: int | None = None
     limit: int = 1000
+    not_origin: str | None = None  # leave out versions whose origin is this agency
 
 
 def scan(conn: Connection, query: Scan) -> list[Entry]:
     if query.ids:  # few entries: found through the objects' id index, sorted here
         found = _of_ids(conn, query.collection_id, query.ids, query.types, query.spec_versions)
         after = -1 if query.after is None else query.after
-        return sorted((e for e in found if e.entered > after), key=_entered)[: query.limit]
+        kept = (e for e in found if e.entered > after and e.version.origin != query.not_origin)
+        return sorted(kept, key=_entered)[: query.limit]
     stmt = _joined(query.collection_id, query.types, query.spec_versions)
     if query.after is not None:
         stmt = stmt.where(entries.c.entered > query.after)
+    if query.not_origin is not None:
+        stmt = stmt.where(objects.c.origin != query.not_origin)
     stmt = stmt.order_by(entries.c.entered).limit(query.limit)
     return [_entry(r) for r in conn.execute(stmt)]
 

@@ -36,7 +36,26 @@ def history(conn: Connection, group_id: str) -> list[dict[str, Any]]:
     return [_group(r) for r in conn.execute(stmt)]
 
 
+def latest(conn: Connection, group_id: str) -> dict[str, Any] | None:
+    """The group's highest version (deleted or not), or None if the node has none."""
+    stmt = (
+        select(groups)
+        .where(groups.c.group_id == group_id)
+        .order_by(groups.c.version.desc())
+        .limit(1)
+    )
+    row = conn.execute(stmt).first()
+    return None if row is None else _group(row)
+
+
+def first_modified(conn: Connection, group_id: str) -> int:
+    """When the node's first version of the group was made."""
+    stmt = select(func.min(groups.c.modified)).where(groups.c.group_id == group_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
 def put_version(conn: Connection, group: dict[str, Any]) -> None:
+    """Insert a version; `owner` None (or absent) is the home agency."""
     conn.execute(
         groups.insert().values(
             group_id=group["group_id"],
@@ -46,6 +65,7 @@ def put_version(conn: Connection, group: dict[str, Any]) -> None:
             marking_id=group["marking_id"],
             modified=group["modified"],
             deleted=group["deleted"],
+            owner=group.get("owner"),
         )
     )
 
@@ -59,6 +79,7 @@ def _group(row: Row[Any]) -> dict[str, Any]:
         "marking_id": row.marking_id,
         "modified": row.modified,
         "deleted": row.deleted,
+        "owner": row.owner,
     }
 
 

@@ -333,10 +333,13 @@ REF_PROPS = (
 )
 
 
+_REF_NAMES = frozenset(REF_PROPS)
+
+
 def _targets(obj: dict[str, Any]) -> list[str]:
     found: list[str] = []
-    for name in REF_PROPS:
-        value = obj.get(name)
+    for name in _REF_NAMES.intersection(obj):  # most objects have none: one pass over keys
+        value = obj[name]
         if value is None:
             continue
         if isinstance(value, str):
@@ -417,6 +420,8 @@ def _stored_index_row(version: StoredVersion, key: IndexKey) -> tuple[Any, ...]:
 
 
 def _unique(keys: list[IndexKey]) -> list[IndexKey]:
+    if len(keys) < 2:
+        return list(keys)  # most objects carry one key or none
     seen: dict[tuple[str, str], IndexKey] = {}
     for key in keys:
         seen.setdefault((key.obs_type, key.value), key)

@@ -2,7 +2,8 @@
 
 `objects` keeps every version of every STIX object the node holds. Its primary key,
 `date_added`, comes from one strictly increasing clock (`clock`), allocated under a
-writers' lock and committed in order, so a reader's cursor never skips a version.
+writers' lock and committed in order, so a reader's cursor never skips a version. On
+SQLite it is the rowid (`INTEGER PRIMARY KEY`): one B-tree fewer to fill on insert.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ clock = Table(
 objects = Table(
     "objects",
     metadata,
-    Column("date_added", BigInteger, primary_key=True, autoincrement=False),
+    Column(
+        "date_added",
+        BigInteger().with_variant(Integer, "sqlite"),  # SQLite: the rowid (migration 0008)
+        primary_key=True,
+        autoincrement=False,
+    ),
     Column("id", String(300), nullable=False),
     Column("type", String(250), nullable=False),
     Column("spec_version", String(8), nullable=False),
@@ -149,6 +155,7 @@ groups = Table(
     Column("marking_id", String(300), nullable=False),  # the marking-definition naming it
     Column("modified", BigInteger, nullable=False),
     Column("deleted", Boolean, nullable=False),
+    Column("owner", String(300), nullable=True),  # its owner's agency id (NULL: the home's)
     PrimaryKeyConstraint("group_id", "version"),
 )
 Index("ix_groups_marking", groups.c.marking_id)
@@ -178,7 +185,10 @@ collection_entries = Table(
     Column("collection_id", String(64), nullable=False),  # the TAXII collection id
     Column("entered", BigInteger, nullable=False),  # its date_added in this collection
     Column("date_added", BigInteger, nullable=False),  # the version (objects.date_added)
-    PrimaryKeyConstraint("collection_id", "date_added"),
+    # The version first: it finds a version's entries (deletion) and one collection's entry
+    # of a version alike. SQLite stores the table in this key (migration 0008).
+    PrimaryKeyConstraint("date_added", "collection_id"),
+    sqlite_with_rowid=False,
 )
 Index(
     "ix_entries_collection_entered",
@@ -186,7 +196,6 @@ Index(
     collection_entries.c.entered,
     unique=True,
 )
-Index("ix_entries_version", collection_entries.c.date_added)
 
 taxii_status = Table(
     "taxii_status",

@@ -185,12 +185,19 @@ def record_attempt(conn: Connection, agency_id: str, now: int) -> None:
     )
 
 
-def record_success(conn: Connection, agency_id: str, now: int) -> None:
+def record_success(conn: Connection, agency_id: str, now: int, note: str | None = None) -> None:
+    """A run that worked; `note` (objects the partner sent that were refused) is kept as
+    its last error, without counting as a failure."""
     _ensure_state(conn, agency_id)
     conn.execute(
         sync_state.update()
         .where(sync_state.c.agency_id == agency_id)
-        .values(last_success=now, last_error=None, failures=0, next_attempt=None)
+        .values(
+            last_success=now,
+            last_error=None if note is None else note[:2000],
+            failures=0,
+            next_attempt=None,
+        )
     )
 
 

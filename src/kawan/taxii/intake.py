@@ -19,7 +19,7 @@ from kawan.accounts.records import Principal
 from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import Prepared, Rejection, prepare_batch
 from kawan.ingest.stream import Item
-from kawan.sharing.groups import list_groups
+from kawan.sharing.groups import accept, carried_markings, list_groups
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import format_us, now_us
 from kawan.store import groups as group_table
@@ -55,7 +55,10 @@ def receipt_for(engine: Engine, caller: Principal, home: str, objects: list[Any]
     """Origin: the partner agency that posts, else the home agency. Group markings and
     statement markings as the node knows them, so AMBER names its groups."""
     origin = caller.viewer.agency_id if caller.is_partner and caller.viewer.agency_id else home
-    marks = {g.marking_id: g.group_id for g in list_groups(engine)}
+    marks = {
+        **carried_markings(objects, origin),
+        **{g.marking_id: g.group_id for g in list_groups(engine)},
+    }
     refs = {r for o in objects for r in o.get("object_marking_refs") or () if isinstance(r, str)}
     with reading(engine) as conn:
         statements = group_table.statement_markings(conn, refs)
@@ -72,6 +75,7 @@ def add_objects(engine: Engine, caller: Principal, home: str, objects: list[Any]
     request_timestamp = now_us()
     with writing(engine) as conn:
         results = store(conn, [incoming for _, incoming in prepared.ready])
+        accept(conn, [i for _, i in prepared.ready])  # sharing-group versions from their owner
         status = _status(caller.actor, request_timestamp, prepared, results)
         statuses.save(conn, status)
     return status
