@@ -118,3 +118,18 @@ def test_api_check_search_and_extract(held: Node) -> None:
     kinds = {(i["kind"], i["value"]) for i in extracted["identifiers"]}
     assert ("phone", "+84912345678") in kinds
     assert ("bank-account", ACCOUNT["value"]) in kinds
+
+
+def test_a_mention_is_named_by_the_latest_version_of_its_object(held: Node) -> None:
+    newer = {
+        **report(2, [PHONE["id"], WALLET["id"]], THAI["id"]),
+        "modified": "2026-11-02T10:00:00.000Z",
+        "name": "Fraud report 2, corrected",
+    }
+    receipt = Receipt(origin=held.require_home().id, recorded=Tlp.GREEN)
+    with writing(held.engine) as conn:
+        repo.put_batch(conn, [prepare(newer, receipt)])
+    result = run_check(held.engine, "0912345678", country="VN")
+    names = {m.object_id: m.name for m in result.mentions}
+    assert names[newer["id"]] == "Fraud report 2, corrected"
+    assert names[report(1, [], "")["id"]] == "Fraud report 1"

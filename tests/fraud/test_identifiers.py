@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kawan.errors import InvalidInput
-from kawan.fraud.identifiers import KINDS, guess, normalise
+from kawan.fraud import identifiers
+from kawan.fraud.identifiers import KINDS, Identifier, guess, normalise
+from kawan.fraud.kinds import cleaned
 from kawan.fraud.observables import index_keys, to_sco
 
 EXAMPLES = {
@@ -128,3 +132,73 @@ def test_shaped_text_is_idempotent(kind: str, raw: str, country: str | None) -> 
     test_normalise_raises_only_invalid_input_and_is_idempotent.hypothesis.inner_test(  # type: ignore[attr-defined]
         kind, raw, country
     )
+
+
+def exhaustive_guess(raw: str, country: str | None) -> Identifier:
+    """`guess` as it was: every candidate kind tried in order, none skipped."""
+    text = cleaned(raw, "value")
+    reasons: list[str] = []
+    for kind in identifiers._candidates(text):
+        try:
+            return normalise(kind, text, country=country)
+        except InvalidInput as exc:
+            reasons.append(f"{kind}: {exc.message}")
+    raise InvalidInput("not an identifier kawan knows; tried " + "; ".join(reasons), field="value")
+
+
+def outcome(find: Callable[[], Identifier]) -> tuple[object, ...]:
+    try:
+        found = find()
+    except InvalidInput as exc:
+        return ("refused", exc.message, exc.field)
+    return (found.kind, found.value, found.stix_type, found.properties, found.country)
+
+
+PHONE_LIKE = st.builds(
+    lambda a, b: f"{a}{b}",
+    st.sampled_from(["", "+", "00", "0", "1", "3", "*", "#", "(", "tel:"]),
+    st.text(alphabet="0123456789 +-.()/:@#*", max_size=24),
+)
+VALID = st.one_of(
+    st.ip_addresses().map(str),
+    st.sampled_from([32, 40, 64, 128]).flatmap(
+        lambda n: st.text("0123456789abcdefABCDEF", min_size=n, max_size=n)
+    ),
+    st.sampled_from([raw for raws in EXAMPLES.values() for raw in raws]),
+)
+ANY_TEXT = st.one_of(st.text(max_size=40), SHAPED, PHONE_LIKE, VALID)
+
+
+@pytest.mark.parametrize(("kind", "raw"), CASES)
+def test_no_example_is_ruled_out_of_its_own_kind(kind: str, raw: str) -> None:
+    rule = identifiers._RULED_OUT.get(kind)
+    assert rule is None or not rule(cleaned(raw, "value"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=ANY_TEXT, country=COUNTRY)
+def test_guess_answers_as_the_exhaustive_guess(raw: str, country: str | None) -> None:
+    assert outcome(lambda: guess(raw, country=country)) == outcome(
+        lambda: exhaustive_guess(raw, country)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(sorted(identifiers._RULED_OUT)), raw=ANY_TEXT, country=COUNTRY)
+def test_a_ruled_out_kind_is_refused_by_its_normaliser(
+    kind: str, raw: str, country: str | None
+) -> None:
+    try:
+        text = cleaned(raw, "value")
+    except InvalidInput:
+        return
+    if identifiers._RULED_OUT[kind](text):
+        with pytest.raises(InvalidInput):
+            normalise(kind, text, country=country)
+
+
+@pytest.mark.parametrize(
+    "raw", ["0910001234", "+84 91 000 1234", "1234567890123456789012345678901234", "12.3.4.5"]
+)
+def test_guess_of_numbers_answers_as_the_exhaustive_guess(raw: str) -> None:
+    assert outcome(lambda: guess(raw, country="VN")) == outcome(lambda: exhaustive_guess(raw, "VN"))

@@ -15,7 +15,7 @@ from kawan.fraud.banks import normalise_bank_account
 from kawan.fraud.crypto import normalise_wallet
 from kawan.fraud.domains import normalise_domain
 from kawan.fraud.kinds import KINDS, Identifier, cleaned, country_code, refuse
-from kawan.fraud.network import normalise_email, normalise_hash, normalise_ip
+from kawan.fraud.network import HASH_NAMES, normalise_email, normalise_hash, normalise_ip
 from kawan.fraud.phones import normalise_phone, normalise_sender_id, normalise_ussd
 from kawan.fraud.urls import normalise_url
 
@@ -58,8 +58,18 @@ def normalise(kind: str, raw: str, *, country: str | None = None) -> Identifier:
 
 
 def guess(raw: str, *, country: str | None = None) -> Identifier:
-    """Find the kind of `raw` and normalise it; InvalidInput naming the kinds tried."""
+    """Find the kind of `raw` and normalise it; InvalidInput naming the kinds tried.
+
+    Kinds whose shape `raw` cannot have (`_RULED_OUT`) are skipped; when no kind takes
+    it, every candidate is tried again so the error names them all, as before."""
     text = cleaned(raw, "value")
+    for kind in _candidates(text):
+        if kind in _RULED_OUT and _RULED_OUT[kind](text):
+            continue
+        try:
+            return normalise(kind, text, country=country)
+        except InvalidInput:
+            pass
     reasons: list[str] = []
     for kind in _candidates(text):
         try:
@@ -78,3 +88,27 @@ def _candidates(text: str) -> list[str]:
     if any(ch.isspace() for ch in text):
         kinds.remove("sender-id")  # words with spaces are text, not a sender id to guess
     return kinds
+
+
+def _no_letter(text: str) -> bool:
+    return not any(ch.isalpha() for ch in text)
+
+
+def _not_a_hash(text: str) -> bool:
+    hexed = text.strip().lower()
+    return len(hexed) not in HASH_NAMES or not hexed.isascii() or not hexed.isalnum()
+
+
+# Necessary shapes, cheap to test, of the kinds tried before `phone` (each normaliser
+# refuses any text these rule out): a messenger or e-mail needs a service name or `@`,
+# a wallet letters or a leading 1 or 3 (base58), a hash 32/40/64/128 hex digits, an IP
+# address dots or colons, a USSD code a leading `*` or `#`.
+_RULED_OUT: dict[str, Callable[[str], bool]] = {
+    "messenger": _no_letter,
+    "email": lambda text: "@" not in text,
+    "crypto-wallet": lambda text: _no_letter(text) and text[:1] not in ("1", "3"),
+    "hash": _not_a_hash,
+    "ipv4": lambda text: "." not in text,
+    "ipv6": lambda text: ":" not in text,
+    "ussd": lambda text: text[:1] not in ("*", "#"),
+}

@@ -22,8 +22,11 @@ _KEY = (observables.c.obs_type == bindparam("obs_type"), observables.c.value == 
 _OF_OBJECTS = observables.c.object_id.in_(bindparam("ids", expanding=True))
 _ROWS_FOR = select(observables).where(*_KEY).order_by(observables.c.first_seen)
 _ROWS_OF_OBJECTS = select(observables).where(_OF_OBJECTS)
-_SUMMARIES = select(objects.c.id, objects.c.json).where(
-    objects.c.id.in_(bindparam("ids", expanding=True)), objects.c.is_latest.is_(True)
+# Every version of the objects, the latest kept in Python: with `is_latest` in the WHERE
+# clause, SQLite without fresh statistics may walk `ix_objects_latest_type` (every latest
+# object) instead of the id index.
+_SUMMARIES = select(objects.c.id, objects.c.json, objects.c.is_latest).where(
+    objects.c.id.in_(bindparam("ids", expanding=True))
 )
 # index rows with the object version each one indexes (the policy's input), in one read
 _VERSION_COLUMNS = [c.label(f"v_{c.name}") for c in objects.c]
@@ -93,7 +96,7 @@ def summaries(conn: Connection, object_ids: Iterable[str]) -> dict[str, dict[str
     out: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), CHUNK):
         found = conn.execute(_SUMMARIES, {"ids": ids[start : start + CHUNK]})
-        out.update({r.id: orjson.loads(r.json) for r in found})
+        out.update({r.id: orjson.loads(r.json) for r in found if r.is_latest})
     return out
 
 
@@ -102,5 +105,6 @@ def _versioned(found: Iterable[Row[Any]]) -> Versioned:
     versions: dict[int, StoredVersion] = {}
     for r in found:
         rows.append(observable_of(r))
-        versions[r.v_date_added] = version_of(r, "v_")
+        if r.v_date_added not in versions:  # an object's rows all carry its one version
+            versions[r.v_date_added] = version_of(r, "v_")
     return rows, versions
