@@ -11,7 +11,8 @@ DEBIAN_PACKAGES := chromium fonts-thai-tlwg wrk ripgrep
 
 .PHONY: setup system run test check bench clean
 
-$(STAMP): pyproject.toml
+# setup.py compiles the native match prefilter: a changed C file reinstalls (recompiles).
+$(STAMP): pyproject.toml setup.py src/kawan/match/_prefilter.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

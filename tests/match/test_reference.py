@@ -6,6 +6,7 @@ import ipaddress
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,23 @@ def test_near_misses_do_not_match() -> None:
     log = b"notevil.com evil.com.au 11.2.3.45 1.2.3.45 evil.comx\nok a.b.evil.com\n"
     hits = scan_chunk(Index(rows), Layout("text"), log, True)
     assert [(h.line, h.value) for h in hits] == [(2, "a.b.evil.com")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [".evil.com", "a..evil.com", "x a.-.evil.com y", "evil.com..", "evil.com.", "é .evil.com",
+     "é evil.com..", "-evil.com", "evil.comevil.com .evil.com"],
+)  # fmt: skip
+def test_dots_around_a_domain_as_the_reference_reads_them(line: str) -> None:
+    """Words with leading, doubled or trailing dots (hypothesis found `.evil.com`
+    missed); `é` sends the line past the prefilter to the exact matcher."""
+    rows = [
+        Row("indicator--d0", "c", "amber", "d:evil.com"),
+        Row("indicator--d1", "c", "amber", "d:com"),
+    ]
+    index = Index(table_of(rows), np.ones(len(rows), dtype=np.bool_))
+    got = {
+        (h.line, rows[h.row].indicator)
+        for h in scan_chunk(index, Layout("squid"), line.encode(), True)
+    }
+    assert got == reference(rows, [line])

@@ -1,8 +1,9 @@
-"""The prefilter: which lines of a chunk of bytes may hold an indicator (numpy, pure).
+"""The prefilter: which lines of a chunk of bytes may hold an indicator (pure).
 
 It must never miss a line the exact matcher (`tokens.py`) would match; it may propose
-lines the exact matcher then rejects. Over the whole chunk at once, without a Python
-step per line or per token:
+lines the exact matcher then rejects. The scan is native (`_prefilter.c`, one pass over
+the bytes, the GIL released); the numpy version here is its specification and test
+oracle (`candidate_lines_numpy`), over the whole chunk at once:
 
 1. lower-case ASCII, find words (runs of `[a-z0-9._-]` and bytes >= 0x80);
 2. a polynomial hash (mod 2^64) of every word and of every part of a word after a dot
@@ -12,6 +13,7 @@ step per line or per token:
 5. lines with bytes >= 0x80 or a backslash (escapes, IDN) always go to the exact matcher,
    and IPv6 candidates are found by a regular expression when the index has any.
 
+The index keys are hashed here with numpy (`hash_keys`, `hash_spans`), the same function.
 A hash collision only costs an exact check of one more line.
 """
 
@@ -20,21 +22,25 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from kawan.match import _prefilter
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 BASE = 0x100000001B3
 BITMAP_BITS = 26
+CIDR_BITMAP_MAX = 24  # CIDR tables of prefixes up to /24 also as bitmaps (2 MB at most)
 MIN_TABLE_BITS = 23  # one table for chunks up to 8 MB; see `warm`
 _LOWER = bytes((c + 32 if 65 <= c <= 90 else c) for c in range(256))
 _HOSTCHARS = b"abcdefghijklmnopqrstuvwxyz0123456789._-"
 _HOSTMASK = bytes((1 if (c in _HOSTCHARS or c >= 128) else 0) for c in range(256))
 _VALUES = np.arange(1, 257, dtype=np.uint64)
 _DIGITS = np.array([c - 48 if 48 <= c <= 57 else 0 for c in range(256)], dtype=np.uint64)
+NativeCidr = tuple[tuple[int, U64, npt.NDArray[np.uint8] | None], ...]
 _IPV6 = re.compile(rb"[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*")
 
 
@@ -118,9 +124,17 @@ def warm() -> None:
 @dataclass(frozen=True)
 class FastFilter:
     hashes: U64  # sorted
-    bitmap: npt.NDArray[np.bool_]
+    bitmap: npt.NDArray[np.uint8]  # 2^BITMAP_BITS bits: `h >> (64 - bits)`, little bit order
     cidr4: tuple[tuple[int, npt.NDArray[np.uint64]], ...]  # (prefix length, sorted networks)
     ipv6: Callable[[str], bool] | None  # whether an IPv6 text may hit; None: no IPv6 keys
+    native_cidr4: NativeCidr = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        native = tuple(
+            (length, nets, _bitmap(nets, length) if 3 <= length <= CIDR_BITMAP_MAX else None)
+            for length, nets in self.cidr4
+        )
+        object.__setattr__(self, "native_cidr4", native)
 
     @classmethod
     def build(
@@ -129,14 +143,11 @@ class FastFilter:
         cidr4: Mapping[int, Iterable[int]],
         ipv6: Callable[[str], bool] | None,
     ) -> FastFilter:
-        hashes = np.unique(hash_keys(keys))
-        bitmap = np.zeros(1 << BITMAP_BITS, dtype=np.bool_)
-        bitmap[hashes >> np.uint64(64 - BITMAP_BITS)] = True
         tables = tuple(
             (length, np.unique(np.fromiter(nets, dtype=np.uint64)))
             for length, nets in sorted(cidr4.items())
         )
-        return cls(hashes, bitmap, tables, ipv6)
+        return cls.from_sorted(np.unique(hash_keys(keys)), tables, ipv6)
 
     @classmethod
     def from_sorted(
@@ -146,12 +157,41 @@ class FastFilter:
         ipv6: Callable[[str], bool] | None,
     ) -> FastFilter:
         """From the distinct hashes of the keys, sorted (see `index.Lookup`)."""
-        bitmap = np.zeros(1 << BITMAP_BITS, dtype=np.bool_)
-        bitmap[hashes >> np.uint64(64 - BITMAP_BITS)] = True
-        return cls(hashes, bitmap, cidr4, ipv6)
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+        tables = tuple(
+            (length, np.ascontiguousarray(nets, dtype=np.uint64)) for length, nets in cidr4
+        )
+        return cls(
+            hashes, _bitmap(hashes >> np.uint64(64 - BITMAP_BITS), BITMAP_BITS), tables, ipv6
+        )
+
+    def candidate_spans(self, chunk: bytes) -> npt.NDArray[np.intp]:
+        """The lines of `chunk` that may hold an indicator, ascending: rows of (0-based
+        line number, start, end without the newline)."""
+        found = _prefilter.candidate_spans(
+            chunk, self.bitmap, BITMAP_BITS, self.hashes, self.native_cidr4
+        )
+        spans = np.frombuffer(found, dtype=np.intp).reshape(-1, 3)
+        if self.ipv6 is None:
+            return spans
+        text = chunk.translate(_LOWER)
+        at = self._ipv6_hits(text)
+        if not len(at):
+            return spans
+        newlines = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 10)
+        lines = np.union1d(spans[:, 0], np.searchsorted(newlines, at, side="left"))
+        bounds = np.concatenate(([-1], newlines, [len(text)]))
+        result: npt.NDArray[np.intp] = np.stack(
+            (lines, bounds[lines] + 1, bounds[lines + 1]), axis=1
+        ).astype(np.intp)
+        return result
 
     def candidate_lines(self, chunk: bytes) -> list[int]:
-        """0-based numbers of the lines of `chunk` that may hold an indicator."""
+        """0-based numbers of the lines of `chunk` that may hold an indicator, ascending."""
+        return [int(n) for n in self.candidate_spans(chunk)[:, 0]]
+
+    def candidate_lines_numpy(self, chunk: bytes) -> list[int]:
+        """The same as `candidate_lines`, in numpy over the whole chunk: the oracle."""
         text = chunk.translate(_LOWER)
         data = np.frombuffer(text, dtype=np.uint8)
         if len(data) == 0:
@@ -175,7 +215,8 @@ class FastFilter:
         q_starts = np.concatenate((starts, dots[inside] + 1))
         q_ends = np.concatenate((ends, dot_ends[inside]))
         hashed = _span_hashes(_prefix_hashes(data), q_starts, q_ends)
-        maybe = self.bitmap[hashed >> np.uint64(64 - BITMAP_BITS)]
+        at = hashed >> np.uint64(64 - BITMAP_BITS)
+        maybe = ((self.bitmap[at >> np.uint64(3)] >> (at & np.uint64(7)).astype(np.uint8)) & 1) == 1
         wanted = hashed[maybe]
         at = np.searchsorted(self.hashes, wanted)
         at[at >= len(self.hashes)] = 0
@@ -202,6 +243,20 @@ class FastFilter:
             if m.group().count(b":") >= 2 and wanted(m.group().decode("ascii"))
         ]
         return np.array(found, dtype=np.int64)
+
+
+def _bitmap(values: U64, bits: int) -> npt.NDArray[np.uint8]:
+    """2^bits bits, bit v set for each of `values` (< 2^bits): bit v & 7 of byte v >> 3."""
+    bitmap = np.zeros(max(1, (1 << bits) // 8), dtype=np.uint8)
+    at = np.sort(values)  # the bits of one byte side by side
+    if not len(at):
+        return bitmap
+    at = at[np.concatenate(([True], at[1:] != at[:-1]))]  # once each: their sum is their or
+    byte = at >> np.uint64(3)
+    first = np.flatnonzero(np.concatenate(([True], byte[1:] != byte[:-1])))
+    ones = np.left_shift(1, at & np.uint64(7)).astype(np.uint8)
+    bitmap[byte[first]] = np.add.reduceat(ones, first, dtype=np.uint8)
+    return bitmap
 
 
 def _words(text: bytes, data: npt.NDArray[np.uint8]) -> tuple[I64, I64]:

@@ -133,9 +133,35 @@ class Index:
             owners.extend([n] * len(names))
         self._exact(wanted, owners, found)
         if self._cidr4 or self._cidr6:
+            v4 = [n for n, key in enumerate(keys) if key[0] == "4"]
+            for n, rows in zip(v4, self._in_networks4([keys[n][2:] for n in v4]), strict=True):
+                found[n].extend(rows)
             for n, key in enumerate(keys):
-                if key[0] in "46":
-                    found[n].extend(self._in_networks(key[2:], key[0] == "4"))
+                if key[0] == "6":
+                    found[n].extend(self._in_networks(key[2:], False))
+        return found
+
+    def _in_networks4(self, texts: list[str]) -> list[list[int]]:
+        """`_in_networks` of many IPv4 keys at once (one numpy search per prefix length)."""
+        found: list[list[int]] = [[] for _ in texts]
+        numbers: list[int] = []
+        plain: list[bool] = []
+        for n, text in enumerate(texts):
+            try:
+                numbers.append(int(ipaddress.IPv4Address(text)))
+                plain.append(True)
+            except ValueError:
+                numbers.append(0)
+                plain.append(False)
+                found[n] = self._in_networks(text, True)  # not IPv4 after all
+        addresses = np.array(numbers, dtype=np.uint64)
+        for length, nets, rows in self._cidr4:
+            wanted = addresses >> np.uint64(32 - length)
+            low = np.searchsorted(nets, wanted, side="left")
+            high = np.searchsorted(nets, wanted, side="right")
+            for n in np.flatnonzero(high > low).tolist():
+                if plain[n]:
+                    found[n].extend(int(r) for r in rows[low[n] : high[n]])
         return found
 
     def _exact(self, wanted: list[bytes], owners: list[int], found: list[list[int]]) -> None:

@@ -12,7 +12,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import IO
 
@@ -38,36 +38,40 @@ class Scanner:
         chunks = read_chunks(stream, self.chunk)
         first = next(chunks, b"")
         lay = layout_of(first, fmt)
-        base, done = 0, 0
-        for chunk, hits in self._results(lay, first, chunks):
-            yield from (replace(h, line=h.line + base) for h in hits)
-            base += line_count(chunk)
-            done += len(chunk)
+        done = 0
+        for size, hits in self._results(lay, first, chunks):
+            yield from hits
+            done += size
             if progress is not None:
                 progress(done)
 
     def _results(
         self, lay: Layout, first: bytes, rest: Iterator[bytes]
-    ) -> Iterator[tuple[bytes, list[Hit]]]:
-        country = self.country
+    ) -> Iterator[tuple[int, list[Hit]]]:
+        """(bytes, hits) of each chunk, in order; a chunk's hits numbered from the line
+        after the lines of the chunks before it."""
+        country, base = self.country, 0
         if self.pool is None:
             for n, chunk in enumerate(_prepend(first, rest)):
-                yield chunk, scan_chunk(self.index, lay, chunk, n == 0, country)
+                yield len(chunk), scan_chunk(self.index, lay, chunk, n == 0, country, base)
+                base += line_count(chunk)
             return
-        window: deque[tuple[bytes, AsyncResult[list[Hit]]]] = deque()
+        window: deque[tuple[int, AsyncResult[list[Hit]]]] = deque()
         limit = 2 * (self.pool._processes or 1)  # type: ignore[attr-defined]
         for n, chunk in enumerate(_prepend(first, rest)):
-            window.append((chunk, self.pool.apply_async(_work, (lay, chunk, n == 0, country))))
+            work = self.pool.apply_async(_work, (lay, chunk, n == 0, country, base))
+            window.append((len(chunk), work))
+            base += line_count(chunk)
             while len(window) >= limit:
-                done, result = window.popleft()
-                yield done, result.get()
+                size, result = window.popleft()
+                yield size, result.get()
         while window:
-            done, result = window.popleft()
-            yield done, result.get()
+            size, result = window.popleft()
+            yield size, result.get()
 
 
-def _work(lay: Layout, chunk: bytes, at_start: bool, country: str | None) -> list[Hit]:
-    return scan_chunk(_WORKER["index"], lay, chunk, at_start, country)
+def _work(lay: Layout, chunk: bytes, at_start: bool, country: str | None, base: int) -> list[Hit]:
+    return scan_chunk(_WORKER["index"], lay, chunk, at_start, country, base)
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kawan.fraud.identifiers import Identifier
 from kawan.ingest.extract import extract
+from kawan.match._prefilter import newlines
 from kawan.match.formats import Layout, fields
 from kawan.match.index import Index
 from kawan.match.tokens import value_keys, word_keys
@@ -17,30 +18,34 @@ _KIND_LETTERS = {"domain": "d", "url": "u", "email": "e", "ipv4": "4", "ipv6": "
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    line: int  # 1-based; within the chunk until the caller adds the chunk's first line
+    line: int  # 1-based
     field: str
     value: str
     row: int  # the index row (indicator comparison) matched
 
 
 def line_count(chunk: bytes) -> int:
-    return chunk.count(b"\n") + (1 if chunk and not chunk.endswith(b"\n") else 0)
+    return newlines(chunk) + (1 if chunk and not chunk.endswith(b"\n") else 0)
 
 
 def scan_chunk(
-    index: Index, lay: Layout, chunk: bytes, at_start: bool, country: str | None = None
+    index: Index,
+    lay: Layout,
+    chunk: bytes,
+    at_start: bool,
+    country: str | None = None,
+    base: int = 0,
 ) -> list[Hit]:
-    """Every hit in `chunk` (whole lines), numbered from 1 within the chunk."""
-    lines = chunk.split(b"\n")
+    """Every hit in `chunk` (whole lines), numbered from `base` + 1."""
     if lay.name == "text":
-        numbers: list[int] = list(range(len(lines)))
+        lines: Iterable[tuple[int, bytes]] = enumerate(chunk.split(b"\n"))
     else:
-        numbers = index.fast.candidate_lines(chunk)
+        spans = index.fast.candidate_spans(chunk).tolist()
+        lines = ((n, chunk[start:end]) for n, start, end in spans)
     seen: list[Seen] = []
-    for n in numbers:
-        if n < len(lines):
-            text = lines[n].decode("utf-8", "replace").rstrip("\r")
-            seen.extend(line_keys(lay, text, n + 1, at_start and n == 0, country))
+    for n, line in lines:
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        seen.extend(line_keys(lay, text, base + n + 1, at_start and n == 0, country))
     return hits_of(index, seen)
 
 

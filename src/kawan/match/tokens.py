@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kawan.errors import InvalidInput
 from kawan.fraud.domains import hostname
@@ -36,18 +36,17 @@ HASH_LENGTHS = frozenset({32, 40, 64, 128})
 
 def value_keys(value: str) -> Iterator[tuple[str, str]]:
     """Every (key, text as written) a log value holds; a key may repeat."""
-    if len(value) < 32 and not any(mark in value for mark in ".:+"):
+    if len(value) < 32 and "." not in value and ":" not in value and "+" not in value:
         return  # too short for a hash, and no dot, colon or plus: holds nothing
-    for match in HOST_WORD.finditer(value):
-        for key in word_keys(match.group()):
-            yield key, match.group()
-    for pattern, reader in _SPECIAL:
-        if pattern is URL_RUN and "://" not in value:
-            continue
-        for match in pattern.finditer(value):
-            found = reader(match.group())
-            if found is not None:
-                yield found, match.group()
+    for word in HOST_WORD.findall(value):
+        for key in word_keys(word):
+            yield key, word
+    for pattern, reader, needs in _SPECIAL:
+        if needs(value):
+            for run in pattern.findall(value):
+                found = reader(run)
+                if found is not None:
+                    yield found, run
 
 
 @functools.lru_cache(maxsize=65536)
@@ -58,16 +57,39 @@ def word_keys(word: str) -> tuple[str, ...]:
     if len(low) in HASH_LENGTHS and _HEX.match(low):
         return (f"h:{low}",)
     if _IPV4_SHAPE.match(low):
-        try:
-            return (f"4:{ipaddress.IPv4Address(low)}",)
-        except ValueError:
-            return ()
-    if "." not in text:
+        return (f"4:{low}",) if _ipv4_canonical(low) else ()
+    if "." not in text or text.endswith("."):
         return ()
     try:
         return (f"d:{hostname(text)}",)
     except InvalidInput:
-        return ()
+        return _host_it_ends_with(text)
+
+
+def _host_it_ends_with(text: str) -> tuple[str, ...]:
+    """A word that is not a host name as a whole (`.evil.com`, `a..evil.com`,
+    `a.-.evil.com`) still ends with one after a dot: the longest such name, whose
+    parents are the shorter ones. A domain indicator matches the word exactly when the
+    word ends with `.` and the indicator, as the reference in the tests defines it."""
+    start = text.find(".")
+    while start != -1:
+        try:
+            return (f"d:{hostname(text[start + 1 :])}",)
+        except InvalidInput:
+            start = text.find(".", start + 1)
+    return ()
+
+
+def _ipv4_canonical(shaped: str) -> bool:
+    """Whether an IPv4-shaped text is an address as `ipaddress` writes it (its octets at
+    most 255, none with a leading zero): then `str(IPv4Address(text)) == text`; otherwise
+    `IPv4Address` refuses it."""
+    for octet in shaped.split("."):
+        if not (octet.isascii() and octet.isdigit()):
+            return False
+        if (octet.startswith("0") and octet != "0") or int(octet) > 255:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=16384)
@@ -102,11 +124,12 @@ def ipv6_key(run: str) -> str | None:
         return None
 
 
-_SPECIAL = (
-    (URL_RUN, url_key),
-    (EMAIL_RUN, email_key),
-    (PHONE_RUN, phone_key),
-    (IPV6_RUN, ipv6_key),
+_SPECIAL: tuple[tuple[re.Pattern[str], Callable[[str], str | None], Callable[[str], bool]], ...] = (
+    # (pattern, its key, whether a value may hold a match: a cheap test, never wrong)
+    (URL_RUN, url_key, lambda value: "://" in value),
+    (EMAIL_RUN, email_key, lambda value: "@" in value),
+    (PHONE_RUN, phone_key, lambda value: "+" in value),
+    (IPV6_RUN, ipv6_key, lambda value: value.count(":") >= 2),
 )
 
 
