@@ -87,7 +87,7 @@ def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
         canonical=text,
         content_hash=content_hash,
         label=label,
-        keys=[IndexKey(*k) for k in keys],
+        keys=list(map(IndexKey._make, keys)),
         brought_by=receipt.brought_by,
         readers=receipt.readers,
     )

@@ -235,7 +235,13 @@ def _submit(
 
 
 def prepare_payload(payload: bytes, receipt: Receipt) -> list[Wire | str]:
-    """In a worker: each object prepared, or the reason it is rejected."""
+    """In a worker: each object prepared, or the reason it is rejected.
+
+    The store's rows are made by the writer (`kawan.store.objects.rows_of`), not here:
+    made here they cost the worker more (making them, then pickling a larger answer) than
+    they save the writer, and with one worker on two cores the worker became the slower
+    (benchmarks/README.md, "Ingest").
+    """
     out: list[Wire | str] = []
     with without_cycle_collection():
         for obj in orjson.loads(payload):

@@ -31,6 +31,15 @@ T = TypeVar("T")
 ANALYZE_AFTER = 1000  # PostgreSQL: changed rows before statistics are worth refreshing
 
 
+class Rows(NamedTuple):
+    """An incoming version's rows less the columns the store decides (`date_added`,
+    `is_latest`, first and last seen): made once per stored version by `rows_of`."""
+
+    version: tuple[Any, ...]  # the `objects` row's other columns (VERSION_INSERT order)
+    keys: tuple[tuple[Any, ...], ...]  # per own index key: the `observables` row's others
+    targets: tuple[str, ...]  # the ids it references (sorted, once each)
+
+
 class _Known(NamedTuple):
     date_added: int
     modified: int | None
@@ -50,42 +59,42 @@ def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
     """
     Clock.hold(conn)
     _refresh_statistics(conn)
-    known = _known_versions(conn, {item.meta.id for item in items})
+    ids = {item.meta.id for item in items}
+    known = _known_versions(conn, ids)
     stored = set(known)  # ids with a version stored before this batch
+    repeats = len(ids) < len(items)  # else no item meets a version stored by the batch
     deletions = Deletions.of(conn, items)
-    outcomes: list[PutResult | Incoming] = []
+    outcomes: list[PutResult | None] = []  # None: stored now
     fresh: list[Incoming] = []
     for item in items:
-        decided = deletions.refusal(item) or _decide(item, known[item.meta.id])
-        outcomes.append(item if decided is None else decided)
+        versions = known[item.meta.id]
+        decided = deletions.refusal(item) or _decide(item, versions)
+        outcomes.append(decided)
         if decided is None:
             fresh.append(item)
-            known[item.meta.id].append(
-                _Known(
-                    -1,
-                    item.meta.modified,
-                    item.content_hash,
-                    item.origin,
-                    _tlp_int(item.recorded),
-                    False,
-                )
-            )
+            if repeats:
+                versions.append(_pending(item))
     if not fresh:
-        return [o for o in outcomes if isinstance(o, PutResult)]
-    first = Clock.take(conn, len(fresh))
-    stamps = {id(item): first + n for n, item in enumerate(fresh)}
+        return [o for o in outcomes if o is not None]
+    first = Clock.take(conn, len(fresh))  # fresh[n] is stamped first + n
     latest = _new_latest(fresh, known)
-    _insert(conn, fresh, stamps, latest, stored)
-    collections.enter(conn, [(stamps[id(i)], i.marking) for i in fresh])
+    rows = [rows_of(item) for item in fresh]
+    _insert(conn, fresh, first, latest, rows, stored)
+    collections.enter(conn, [(first + n, item.marking) for n, item in enumerate(fresh)])
     earliest: dict[str, int] = {}  # the first stamp of each object new to the node
-    for item in fresh:
-        earliest.setdefault(item.meta.id, stamps[id(item)])
-    _reindex(conn, [i for i in fresh if id(i) in latest], stamps, stored, earliest)
+    for n, item in enumerate(fresh):
+        earliest.setdefault(item.meta.id, first + n)
+    now_latest = [(first + n, fresh[n], rows[n]) for n in range(len(fresh)) if latest[n]]
+    _reindex(conn, now_latest, stored, earliest)
     delete_objects(conn, deletions.targets_of(fresh))
-    return [
-        o if isinstance(o, PutResult) else PutResult(o.meta.id, "added", stamps[id(o)])
-        for o in outcomes
-    ]
+    added = (PutResult(item.meta.id, "added", first + n) for n, item in enumerate(fresh))
+    return [o if o is not None else next(added) for o in outcomes]
+
+
+def _pending(item: Incoming) -> _Known:
+    """A version stored by this batch, as later items of the batch see it."""
+    meta = item.meta
+    return _Known(-1, meta.modified, item.content_hash, item.origin, _tlp_int(item.recorded), False)
 
 
 def _refresh_statistics(conn: Connection) -> None:
@@ -160,20 +169,21 @@ def _decide(item: Incoming, versions: list[_Known]) -> PutResult | None:
     return None
 
 
-def _new_latest(fresh: list[Incoming], known: dict[str, list[_Known]]) -> set[int]:
-    """Which fresh items become their object's latest version (python ids of the items)."""
-    best: dict[str, Incoming] = {}
-    for item in fresh:
+def _new_latest(fresh: list[Incoming], known: dict[str, list[_Known]]) -> list[bool]:
+    """Whether each fresh item becomes its object's latest version."""
+    best: dict[str, int] = {}  # object id -> position in fresh
+    for n, item in enumerate(fresh):
         current = best.get(item.meta.id)
-        if current is None or _later(item, current):
-            best[item.meta.id] = item
-    latest: set[int] = set()
-    for oid, item in best.items():
-        stored = [v for v in known[oid] if v.date_added > 0]
-        if item.meta.is_sco or item.meta.modified is None:
-            latest.add(id(item))
-        elif all(v.modified is None or v.modified < (item.meta.modified or 0) for v in stored):
-            latest.add(id(item))
+        if current is None or _later(item, fresh[current]):
+            best[item.meta.id] = n
+    latest = [False] * len(fresh)
+    for oid, n in best.items():
+        meta = fresh[n].meta
+        if meta.is_sco or meta.modified is None:
+            latest[n] = True
+        else:
+            stored = (v for v in known[oid] if v.date_added > 0)
+            latest[n] = all(v.modified is None or v.modified < meta.modified for v in stored)
     return latest
 
 
@@ -220,32 +230,18 @@ INDEX_COLUMNS = (
     "via",
     "revoked",
 )
+# The order ingest inserts in: what the store decides first, then `Rows` (rows_of).
+_DECIDED = ("date_added", "is_latest")
+VERSION_INSERT = (*_DECIDED, *(c for c in OBJECT_COLUMNS if c not in _DECIDED))
+_STAMPED = ("date_added", "first_seen", "last_seen")
+KEY_INSERT = (*_STAMPED, *(c for c in INDEX_COLUMNS if c not in _STAMPED))
 
 
-def _insert(
-    conn: Connection,
-    fresh: list[Incoming],
-    stamps: dict[int, int],
-    latest: set[int],
-    stored: set[str],
-) -> None:
-    superseded = sorted({i.meta.id for i in fresh if id(i) in latest} & stored)
-    for chunk in chunks(superseded):
-        conn.execute(
-            update(objects)
-            .where(objects.c.id.in_(chunk), objects.c.is_latest.is_(True))
-            .values(is_latest=False)
-        )
-    rows = [_row(i, stamps[id(i)], id(i) in latest) for i in fresh]
-    insert_rows(conn, objects, OBJECT_COLUMNS, rows)
-
-
-def _row(item: Incoming, date_added: int, is_latest: bool) -> tuple[Any, ...]:
-    """An `objects` row, in OBJECT_COLUMNS order."""
-    meta = item.meta
-    marking = item.marking
-    return (
-        date_added,
+def rows_of(item: Incoming) -> Rows:
+    """What `put_batch` inserts for the item apart from the columns the store decides."""
+    meta, marking = item.meta, item.marking
+    tlp, groups = int(marking.tlp), " ".join(marking.groups)
+    version = (
         meta.id,
         meta.type,
         meta.spec_version,
@@ -255,57 +251,102 @@ def _row(item: Incoming, date_added: int, is_latest: bool) -> tuple[Any, ...]:
         meta.revoked,
         meta.created_by_ref,
         item.origin,
-        int(marking.tlp),
-        " ".join(marking.groups),
+        tlp,
+        groups,
         marking.from_object,
         _tlp_int(item.recorded),
         item.brought_by,
         " ".join(item.readers),
-        is_latest,
         item.label,
         item.content_hash,
         item.canonical.decode("utf-8"),
     )
+    keys = tuple(_key_row(item, key, tlp, groups) for key in _unique(item.keys))
+    return Rows(version, keys, tuple(_targets(item.obj)))
+
+
+def _key_row(item: Incoming, key: IndexKey, tlp: int, groups: str) -> tuple[Any, ...]:
+    """An `observables` row less its stamps (the KEY_INSERT order after _STAMPED)."""
+    meta = item.meta
+    creator = meta.created_by_ref or item.origin
+    return (
+        key.obs_type,
+        key.value,
+        meta.id,
+        meta.type,
+        tlp,
+        groups,
+        creator,
+        item.origin,
+        key.via,
+        meta.revoked,
+    )
+
+
+def _insert(
+    conn: Connection,
+    fresh: list[Incoming],
+    first: int,
+    latest: list[bool],
+    rows: list[Rows],
+    stored: set[str],
+) -> None:
+    superseded = sorted({i.meta.id for n, i in enumerate(fresh) if latest[n]} & stored)
+    for chunk in chunks(superseded):
+        conn.execute(
+            update(objects)
+            .where(objects.c.id.in_(chunk), objects.c.is_latest.is_(True))
+            .values(is_latest=False)
+        )
+    versions = [(first + n, latest[n], *r.version) for n, r in enumerate(rows)]
+    insert_rows(conn, objects, VERSION_INSERT, versions)
 
 
 def _reindex(
     conn: Connection,
-    items: list[Incoming],
-    stamps: dict[int, int],
+    items: list[tuple[int, Incoming, Rows]],
     stored: set[str],
     earliest: dict[str, int],
 ) -> None:
-    """Replace the index rows and references of objects whose latest version changed.
+    """Replace the index rows and references of objects whose latest version changed
+    (given with their stamps and rows).
 
     Keys come from the object itself (an SCO's value, an indicator's comparisons) and from
     the SCOs it references (`via="ref"`); SCOs arriving after their referrers are indexed
     under those referrers too. Objects new to the node have no rows to replace.
     """
-    ids = sorted({i.meta.id for i in items})
-    replaced = [oid for oid in ids if oid in stored]
+    ids = {item.meta.id for _, item, _ in items}
+    replaced = sorted(ids & stored)
     first_seen = earliest | _first_seen(conn, replaced)
-    targets = {i.meta.id: _targets(i.obj) for i in items}
+    targets = {item.meta.id: r.targets for _, item, r in items}
     _replace_refs(conn, replaced, targets)
-    own = {i.meta.id: _unique(i.keys) for i in items}
-    sco_keys = _sco_keys(conn, {t for ts in targets.values() for t in ts}, own, items)
+    own = {i.meta.id: _unique(i.keys) for _, i, _ in items if i.meta.is_sco}
+    sco_keys = _sco_keys(conn, {t for ts in targets.values() for t in ts}, own)
     rows_out: list[tuple[Any, ...]] = []
-    for item in items:
-        oid = item.meta.id
-        stamp = stamps[id(item)]
-        seen = first_seen[oid]
-        keys = own[oid]
-        if targets[oid]:
-            keys = _unique(
-                keys
-                + [
-                    IndexKey(k.obs_type, k.value, "ref")
-                    for t in targets[oid]
-                    for k in sco_keys.get(t, ())
-                ]
-            )
-        rows_out.extend(_index_row(item, k, stamp, seen) for k in keys)
-    rows_out.extend(_late_referrers(conn, items, own, set(ids)))
-    insert_rows(conn, observables, INDEX_COLUMNS, rows_out)
+    for stamp, item, rows in items:
+        stamps = (stamp, first_seen[item.meta.id], stamp)
+        for key in rows.keys:
+            rows_out.append((*stamps, *key))
+        if rows.targets:
+            rows_out.extend((*stamps, *key) for key in _ref_rows(item, rows, sco_keys))
+    rows_out.extend(_late_referrers(conn, own, ids))
+    insert_rows(conn, observables, KEY_INSERT, rows_out)
+
+
+def _ref_rows(
+    item: Incoming, rows: Rows, sco_keys: dict[str, list[IndexKey]]
+) -> list[tuple[Any, ...]]:
+    """Rows (less stamps) for the keys of the SCOs an item references, but not for a key
+    it carries itself or has from an earlier reference."""
+    tlp, groups = int(item.marking.tlp), " ".join(item.marking.groups)
+    seen = {(key[0], key[1]) for key in rows.keys}
+    out = []
+    for target in rows.targets:
+        for k in sco_keys.get(target, ()):
+            if (k.obs_type, k.value) not in seen:
+                seen.add((k.obs_type, k.value))
+                out.append(_key_row(item, IndexKey(k.obs_type, k.value, "ref"), tlp, groups))
+    return out
 
 
 def _first_seen(conn: Connection, ids: list[str]) -> dict[str, int]:
@@ -349,7 +390,9 @@ def _targets(obj: dict[str, Any]) -> list[str]:
     return sorted(set(found)) if found else found
 
 
-def _replace_refs(conn: Connection, replaced: list[str], targets: dict[str, list[str]]) -> None:
+def _replace_refs(
+    conn: Connection, replaced: list[str], targets: dict[str, tuple[str, ...]]
+) -> None:
     for chunk in chunks(replaced):
         conn.execute(delete(refs).where(refs.c.object_id.in_(chunk)))
     rows = [(oid, t) for oid, ts in targets.items() for t in ts]
@@ -357,12 +400,10 @@ def _replace_refs(conn: Connection, replaced: list[str], targets: dict[str, list
 
 
 def _sco_keys(
-    conn: Connection, targets: set[str], own: dict[str, list[IndexKey]], items: list[Incoming]
+    conn: Connection, targets: set[str], own: dict[str, list[IndexKey]]
 ) -> dict[str, list[IndexKey]]:
-    """The own keys of each referenced SCO: from this batch, else from the index."""
-    keys: dict[str, list[IndexKey]] = {
-        i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and i.meta.id in targets
-    }
+    """The own keys of each referenced SCO: from this batch (`own`), else from the index."""
+    keys = {oid: own[oid] for oid in targets if oid in own}
     for chunk in chunks(sorted(targets - keys.keys())):
         stmt = select(observables.c.object_id, observables.c.obs_type, observables.c.value).where(
             observables.c.object_id.in_(chunk), observables.c.via == "sco"
@@ -373,10 +414,11 @@ def _sco_keys(
 
 
 def _late_referrers(
-    conn: Connection, items: list[Incoming], own: dict[str, list[IndexKey]], done: set[str]
+    conn: Connection, own: dict[str, list[IndexKey]], done: set[str]
 ) -> list[tuple[Any, ...]]:
-    """Index rows for stored objects that referenced an SCO before it arrived."""
-    scos = {i.meta.id: own[i.meta.id] for i in items if i.meta.is_sco and own[i.meta.id]}
+    """Index rows (KEY_INSERT order) for stored objects that referenced an SCO of this
+    batch (its own keys in `own`) before it arrived."""
+    scos = {oid: keys for oid, keys in own.items() if keys}
     if not scos:
         return []
     stmt = select(refs.c.object_id, refs.c.target_id).where(
@@ -401,19 +443,19 @@ def _late_referrers(
 
 
 def _stored_index_row(version: StoredVersion, key: IndexKey) -> tuple[Any, ...]:
-    """An `observables` row (INDEX_COLUMNS order) for a stored version."""
+    """An `observables` row (KEY_INSERT order) for a stored version."""
     return (
+        version.date_added,
+        version.date_added,
+        version.date_added,
         key.obs_type,
         key.value,
         version.id,
         version.type,
-        version.date_added,
         int(version.marking.tlp),
         " ".join(version.marking.groups),
         version.creator,
         version.origin,
-        version.date_added,
-        version.date_added,
         key.via,
         version.revoked,
     )
@@ -426,23 +468,3 @@ def _unique(keys: list[IndexKey]) -> list[IndexKey]:
     for key in keys:
         seen.setdefault((key.obs_type, key.value), key)
     return list(seen.values())
-
-
-def _index_row(item: Incoming, key: IndexKey, date_added: int, first_seen: int) -> tuple[Any, ...]:
-    """An `observables` row (INDEX_COLUMNS order) for an incoming version."""
-    meta = item.meta
-    return (
-        key.obs_type,
-        key.value,
-        meta.id,
-        meta.type,
-        date_added,
-        int(item.marking.tlp),
-        " ".join(item.marking.groups),
-        meta.created_by_ref or item.origin,
-        item.origin,
-        first_seen,
-        date_added,
-        key.via,
-        meta.revoked,
-    )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kawan.stix.markings import Marking, Tlp
 from kawan.stix.validate import Meta
 
 
-@dataclass(frozen=True, slots=True)
-class IndexKey:
+class IndexKey(NamedTuple):  # a named tuple: ingest makes one or more per object
     obs_type: str
     value: str
     via: str  # "sco" (the observable itself) | "ref" (referenced) | "pattern"
