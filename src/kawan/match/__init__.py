@@ -2,7 +2,7 @@
 
     index.py    the compiled indicator index (pure): exact keys, CIDR tables, the fast filter
     tokens.py   what a log value holds (pure): words, URLs, e-mail, phones, IPv6 -> keys
-    fast.py     the vectorised prefilter over a whole chunk of bytes (numpy)
+    fast.py     the prefilter over a whole chunk of bytes (C in _prefilter.c; numpy oracle)
     formats.py  log formats: zeek, zeek-json, squid, combined, csv, jsonl, syslog, text
     scan.py     one chunk: prefilter, then exact matching of the candidate lines (pure)
     parallel.py chunks of files across all cores (I/O)
