@@ -65,8 +65,8 @@ def make_pair(tmp: Path, url_a: str | None = None, url_b: str | None = None) -> 
     service.add_partner(node_b.engine, "VN CERT", "VN", agency_id=home_a)
     service.add_partner(node_a.engine, "KR CERT", "KR", agency_id=KR)
     group = create_group(node_a.engine, "VN-TH", [home_a, home_b, KR], home_a)
-    a = Side(node_a, home_a, start_server(node_a), key_for(node_a.settings.home, {}))
-    b = Side(node_b, home_b, start_server(node_b), key_for(node_b.settings.home, {}))
+    a = Side(node_a, home_a, start_server(node_a), key_for(node_a.settings.home))
+    b = Side(node_b, home_b, start_server(node_b), key_for(node_b.settings.home))
     link(a, b, "TH CERT")
     link(b, a, "VN CERT")
     [first] = sync_all(a.node, a.key, FAST)  # the group travels to B, its member's node

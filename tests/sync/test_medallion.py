@@ -130,7 +130,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 30.0) -> 
 
 def test_pull_from_and_push_to_medallion(tmp_path: Path, medallion: str) -> None:
     node = make_node(tmp_path, "VN", "VN")
-    key = key_for(node.settings.home, {})
+    key = key_for(node.settings.home)
     home = node.require_home().id
     green = indicator("vn-green", GREEN, created_by_ref=home)
     red = indicator("vn-red", RED, created_by_ref=home)

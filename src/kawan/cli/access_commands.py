@@ -7,7 +7,6 @@ The local operator acts as `cli:<login name>` in the audit trail.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from kawan.audit import trail
 from kawan.audit.chain import Entry
 from kawan.audit.trail import Who
 from kawan.cli.output import err, fail, guarded, open_node, out, print_json
-from kawan.cli.sync_commands import node_key, options_from_env
+from kawan.cli.sync_commands import node_key, sync_options
 from kawan.config import Settings
 from kawan.errors import InvalidInput
 from kawan.node import Node
@@ -300,7 +299,7 @@ def partner_add(
 
 def _link(request: LinkRequest) -> None:
     node = open_node()
-    options = guarded(lambda: options_from_env(os.environ))
+    options = sync_options(node.settings)
     key = guarded(lambda: node_key(node))
     peer = Peer(
         request.url, request.token, request.user, timeout=options.timeout, verify=options.verify

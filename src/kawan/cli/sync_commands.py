@@ -5,8 +5,6 @@ sync `kawan serve` starts. Their settings (`KAWAN_SYNC_INTERVAL`, `_TIMEOUT`, `_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import typer
 from rich.table import Table
 
@@ -16,7 +14,7 @@ from kawan.node import Node
 from kawan.sharing import sync_link
 from kawan.sharing.sync import Options, Outcome, sync_all
 from kawan.sharing.sync_loop import Syncer
-from kawan.sharing.sync_secret import KEY_ENV, key_for
+from kawan.sharing.sync_secret import key_for
 from kawan.sharing.sync_workers import default_workers
 from kawan.stix.timestamps import format_us
 
@@ -38,14 +36,9 @@ def sync_options(settings: Settings, page_size: int = 1000, workers: int = 0) ->
     )
 
 
-def options_from_env(env: Mapping[str, str], page_size: int = 1000) -> Options:
-    """As `sync_options`, for settings read from `env` (InvalidInput names a bad one)."""
-    return sync_options(Settings.from_env(env), page_size)
-
-
 def node_key(node: Node) -> bytes:
-    given = node.settings.sync_key
-    return key_for(node.settings.home, {} if given is None else {KEY_ENV: given})
+    """The key that seals the tokens this node uses at its partners."""
+    return key_for(node.settings.home, node.settings.sync_key)
 
 
 def interval_syncer(node: Node) -> Syncer | None:

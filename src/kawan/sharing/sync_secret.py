@@ -8,7 +8,6 @@ created (mode 0600) on first use. A database dump alone does not reveal them.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -19,9 +18,9 @@ KEY_ENV = "KAWAN_SYNC_KEY"
 KEY_FILE = "sync.key"
 
 
-def key_for(home: Path, env: Mapping[str, str]) -> bytes:
-    """The sealing key: from the environment, else the node's key file (made if absent)."""
-    given = env.get(KEY_ENV)
+def key_for(home: Path, given: str | None = None) -> bytes:
+    """The sealing key: `given` (the KAWAN_SYNC_KEY setting), else the node's key file
+    (made if absent)."""
     if given:
         return given.encode()
     path = home / KEY_FILE
