@@ -39,7 +39,7 @@ from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import ingest_stream
 from kawan.node import Node
 from kawan.stix.markings import Tlp
-from kawan.stix.timestamps import parse_us
+from kawan.stix.timestamps import format_us, parse_us
 from kawan.store.engine import Clock, insert_rows, writing
 from kawan.store.objects import INDEX_COLUMNS, OBJECT_COLUMNS
 from kawan.store.schema import objects, observables
@@ -71,12 +71,16 @@ def indicators(n: int, rng: random.Random) -> tuple[list[str], list[str], list[s
 def indicator_objects(
     domains: list[str], ips: list[str], cidrs: list[str]
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(observable type, value, indicator) for every generated value."""
+    """(observable type, value, indicator) for every generated value. Each indicator has
+    its own `valid_from` (a second apart), as a real feed's would."""
+    start = parse_us(STAMP, field="t")
+    second = itertools.count()
     for kind, values in (("domain-name", domains), ("ipv4-addr", ips), ("ipv4-addr", cidrs)):
         for value in values:
             yield kind, value, {
                 "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
-                "created": STAMP, "modified": STAMP, "valid_from": STAMP,
+                "created": STAMP, "modified": STAMP,
+                "valid_from": format_us(start + next(second) * 1_000_000),
                 "pattern": f"[{kind}:value = '{value}']", "pattern_type": "stix",
             }  # fmt: skip
 
@@ -97,14 +101,18 @@ def bulk_fill(node: Node, domains: list[str], ips: list[str], cidrs: list[str]) 
     count = 0
     while batch := list(itertools.islice(generated, 50_000)):
         with writing(node.engine) as conn:
+            if conn.dialect.name == "sqlite":  # setup only: 10M rows' indexes outgrow 64 MB
+                conn.exec_driver_sql("PRAGMA cache_size=-4000000")
             first = Clock.take(conn, len(batch))
             versions, keys = [], []
             for n, (kind, value, obj) in enumerate(batch):
                 added, text = first + n, orjson.dumps(obj)
                 digest = hashlib.blake2b(text, digest_size=16).hexdigest()
+                valid_from = parse_us(obj["valid_from"], field="valid_from")
                 versions.append((added, obj["id"], "indicator", "2.1", stamp, stamp, STAMP,
                                  False, None, home, green, "", False, green, None, "", True,
-                                 obj["pattern"], digest, text.decode()))  # fmt: skip
+                                 obj["pattern"], digest, text.decode(), valid_from,
+                                 None))  # fmt: skip
                 keys.append((kind, value, obj["id"], "indicator", added, green, "", home, home,
                              added, added, "pattern", False))  # fmt: skip
             insert_rows(conn, objects, OBJECT_COLUMNS, versions)

@@ -124,6 +124,8 @@ class Meta(NamedTuple):
     revoked: bool
     created_by_ref: str | None
     is_sco: bool
+    valid_from: int | None  # an indicator's validity (microseconds); None for other types
+    valid_until: int | None
 
 
 def check(obj: Any) -> Meta:
@@ -136,7 +138,9 @@ def check(obj: Any) -> Meta:
     is_sco = _is_sco(otype, obj)
     spec = _spec_version(obj, where, is_sco)
     _required(obj, otype, where)
-    created, modified, modified_text = _times(obj, where, is_sco or otype == "marking-definition")
+    times = _times(obj, where, is_sco or otype == "marking-definition")
+    created, modified, modified_text, stamps = times
+    indicator = otype == "indicator"
     _refs(obj, where)
     _specifics(obj, otype, where)
     return Meta(
@@ -149,6 +153,8 @@ def check(obj: Any) -> Meta:
         revoked=obj.get("revoked") is True,
         created_by_ref=obj.get("created_by_ref"),
         is_sco=is_sco,
+        valid_from=stamps.get("valid_from") if indicator else None,
+        valid_until=stamps.get("valid_until") if indicator else None,
     )
 
 
@@ -217,7 +223,9 @@ def _required(obj: Mapping[str, Any], otype: str, where: str | None) -> None:
 
 def _times(
     obj: Mapping[str, Any], where: str | None, optional: bool
-) -> tuple[int | None, int | None, str | None]:
+) -> tuple[int | None, int | None, str | None, dict[str, int]]:
+    """created, the version (modified, else created) as microseconds and as written, and
+    the other timestamp properties present, parsed (by name)."""
     created_text, modified_text = obj.get("created"), obj.get("modified")
     if not optional:
         for name in ("created", "modified"):
@@ -232,12 +240,15 @@ def _times(
         raise InvalidInput(
             "'modified' is earlier than 'created'", object_id=where, field="modified"
         )
+    stamps: dict[str, int] = {}
     for name in TIMESTAMP_PROPS:
         if name in obj:
-            _stamp(obj[name], name, where, parsed)
+            stamp = _stamp(obj[name], name, where, parsed)
+            if stamp is not None:
+                stamps[name] = stamp
     version_text = modified_text if modified_text is not None else created_text
     version = modified if modified is not None else created
-    return created, version, version_text
+    return created, version, version_text, stamps
 
 
 def _stamp(text: object, name: str, where: str | None, parsed: dict[str, int]) -> int | None:

@@ -214,6 +214,8 @@ OBJECT_COLUMNS = (
     "label",
     "content_hash",
     "json",
+    "valid_from",
+    "valid_until",
 )
 INDEX_COLUMNS = (
     "obs_type",
@@ -260,6 +262,8 @@ def rows_of(item: Incoming) -> Rows:
         item.label,
         item.content_hash,
         item.canonical.decode("utf-8"),
+        meta.valid_from,
+        meta.valid_until,
     )
     keys = tuple(_key_row(item, key, tlp, groups) for key in _unique(item.keys))
     return Rows(version, keys, tuple(_targets(item.obj)))

@@ -66,6 +66,10 @@ objects = Table(
     Column("label", Text, nullable=False),  # name / value / pattern: what text search reads
     Column("content_hash", String(32), nullable=False),
     Column("json", Text, nullable=False),
+    # an indicator's valid_from / valid_until (microseconds; NULL for other types and when
+    # absent): what the matcher decides validity from without reading the JSON (0009)
+    Column("valid_from", BigInteger),
+    Column("valid_until", BigInteger),
 )
 Index("ix_objects_id_version", objects.c.id, objects.c.modified)
 Index("ix_objects_latest_type", objects.c.is_latest, objects.c.type, objects.c.date_added)
