@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kawan.match import _prefilter
+from kawan.match import _prefilter, fast
 from kawan.match.fast import BITMAP_BITS, FastFilter, NativeCidr, _bitmap, hash_keys
 
 LABELS = st.sampled_from(["evil", "EVIL", "notevil", "a", "shop", "x-1", "e_v", "é", ""])
@@ -161,3 +161,21 @@ def test_bitmaps_set_exactly_the_bits_of_the_values(values: list[int], bits: int
 @given(chunk=st.binary(max_size=300_000) | CHUNKS.map(str.encode))
 def test_newlines_counts_as_bytes_count(chunk: bytes) -> None:
     assert _prefilter.newlines(chunk) == chunk.count(b"\n")
+
+
+@given(st.lists(st.binary(max_size=40), max_size=30), st.integers(0, 3))
+def test_native_span_hashes_are_the_numpy_ones(words: list[bytes], skip: int) -> None:
+    data = np.frombuffer(b"".join(words), dtype=np.uint8)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    starts, ends = starts[lengths >= skip], ends[lengths >= skip]
+    native = fast.hash_spans(data, starts, ends, skip)
+    oracle = fast.hash_spans_numpy(data, starts, ends, skip)
+    assert [a.tolist() for a in native] == [b.tolist() for b in oracle]
+
+
+def test_native_span_hashes_refuse_a_span_outside_the_data() -> None:
+    data = np.frombuffer(b"abc", dtype=np.uint8)
+    with pytest.raises(ValueError, match="outside"):
+        fast.hash_spans(data, np.array([1], np.int64), np.array([4], np.int64), 0)

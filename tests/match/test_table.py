@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kawan.match import fast
-from kawan.match.build import Builder
+from kawan.match.build import PREFIXES, Builder
 from kawan.match.fast import hash_keys
 from kawan.match.table import NO_END, Strings, fast_key, network, rows_of
-from kawan.store.indicators import IndicatorVersions, PatternKeys
+from kawan.stix.timestamps import parse_us
+from kawan.store import indicators
+from kawan.store.indicators import KeyBatch, VersionBatch
 
 OCTETS = st.sampled_from(["0", "1", "10", "99", "255", "256", "01", "007", "1000", "x", ""])
 LENGTHS = st.sampled_from(["0", "8", "16", "24", "32", "33", "08", "", "a"])
@@ -69,18 +71,25 @@ def test_powers_are_the_running_product(size: int, block: int) -> None:
     assert fast._geometric(fast.BASE, size, block).tolist() == expected
 
 
-def versions(*rows: tuple[int, str, bool, str | None]) -> IndicatorVersions:
-    """(date_added, id, revoked, valid_until) rows; the rest of the metadata fixed."""
-    n = len(rows)
-    return IndicatorVersions(
-        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [None] * n,
-        ["identity--a"] * n, [1] * n, [""] * n, [0] * n, [None] * n, [None] * n, [""] * n,
-        ["2026-01-01T00:00:00Z"] * n, [r[3] for r in rows],
+def versions(*rows: tuple[int, str, bool, str | None]) -> VersionBatch:
+    """(date_added, id, revoked, valid_until) rows, as the store sends them; the rest of the
+    metadata fixed."""
+    n, unit = len(rows), indicators.UNIT
+    until = [indicators.NO_STAMP if r[3] is None else parse_us(r[3]) for r in rows]
+    return VersionBatch(
+        n, max(r[0] for r in rows), ",".join(str(r[0]) for r in rows), "".join(r[1] for r in rows),
+        ",".join(str(len(r[1])) for r in rows), "".join("1" if r[2] else "0" for r in rows),
+        ",".join(["1767225600000000"] * n), ",".join(map(str, until)), ",".join(["100"] * n),
+        unit.join([""] * n), unit.join(["identity--a"] * n), unit.join([""] * n),
     )  # fmt: skip
 
 
-def keys(*rows: tuple[int, str, str]) -> PatternKeys:
-    return PatternKeys([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+def keys(*rows: tuple[int, str, str]) -> KeyBatch:
+    """(date_added, observable type, value) rows, as the store sends them."""
+    texts = [PREFIXES[r[1]] + r[2] for r in rows if r[1] in PREFIXES]
+    stamps = [str(r[0]) for r in rows if r[1] in PREFIXES]
+    return KeyBatch(len(texts), ",".join(stamps), "".join(texts),
+                    ",".join(str(len(t.encode())) for t in texts))  # fmt: skip
 
 
 def test_the_builder_joins_versions_and_their_comparisons() -> None:

@@ -354,9 +354,64 @@ static PyObject *newlines(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(total);
 }
 
+/* The hash of each span data[starts[i]:ends[i]] (bytes as they are, not lower-cased):
+ * sum of (byte + 1) * BASE^j, mod 2^64, as fast.hash_spans_numpy computes it. */
+static PyObject *hash_spans(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer data, starts, ends, out;
+    PyObject *starts_obj, *ends_obj, *out_obj, *result = NULL;
+    int bad = 0;
+    if (!PyArg_ParseTuple(args, "y*OOO:hash_spans", &data, &starts_obj, &ends_obj, &out_obj))
+        return NULL;
+    if (u64_buffer(starts_obj, &starts, "starts") < 0)
+        goto no_starts;
+    if (u64_buffer(ends_obj, &ends, "ends") < 0)
+        goto no_ends;
+    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto no_out;
+    if (starts.len != ends.len || out.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "starts, ends and out must have the same length");
+        goto done;
+    }
+    {
+        const unsigned char *bytes = data.buf;
+        const int64_t *s = starts.buf, *e = ends.buf;
+        uint64_t *h = out.buf;
+        Py_ssize_t count = starts.len / 8;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; ++i) {
+            if (s[i] < 0 || e[i] < s[i] || e[i] > data.len) {
+                bad = 1;
+                break;
+            }
+            uint64_t value = 0;
+            for (int64_t j = e[i] - 1; j >= s[i]; --j)
+                value = value * BASE + (uint64_t)bytes[j] + 1;
+            h[i] = value;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    if (bad)
+        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
+    else
+        result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&out);
+no_out:
+    PyBuffer_Release(&ends);
+no_ends:
+    PyBuffer_Release(&starts);
+no_starts:
+    PyBuffer_Release(&data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"newlines", newlines, METH_VARARGS,
      "newlines(chunk) -> int\n\nHow many newline bytes `chunk` holds (as chunk.count(b'\\n'))."},
+    {"hash_spans", hash_spans, METH_VARARGS,
+     "hash_spans(data, starts, ends, out)\n\n"
+     "Write into `out` (uint64) the hash of each span data[starts[i]:ends[i]] (int64)."},
     {"candidate_spans", candidate_spans, METH_VARARGS,
      "candidate_spans(chunk, bitmap, bits, hashes, cidr) -> bytes\n\n"
      "The lines of `chunk` that may hold an indicator, ascending: native-endian signed\n"

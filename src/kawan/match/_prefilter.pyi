@@ -21,3 +21,13 @@ def candidate_spans(
 
 def newlines(chunk: bytes, /) -> int:
     """How many newline bytes `chunk` holds (as `chunk.count(b"\\n")`)."""
+
+def hash_spans(
+    data: bytes | npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    out: npt.NDArray[np.uint64],
+    /,
+) -> None:
+    """Write into `out` the hash of each span `data[starts[i]:ends[i]]` (the bytes as they
+    are): sum of (byte + 1) * BASE^j mod 2^64, as `fast.hash_spans_numpy`."""

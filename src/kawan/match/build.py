@@ -3,12 +3,14 @@ their pattern comparisons, read in batches, joined on `date_added` (`Builder`)."
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from kawan.errors import CannotRun
 from kawan.match.fast import hash_keys, hash_spans
 from kawan.match.table import (
     I32,
@@ -22,10 +24,19 @@ from kawan.match.table import (
     assemble,
     rows_of,
 )
-from kawan.stix.timestamps import parse_us
-from kawan.store.indicators import IndicatorVersions, PatternKeys
+from kawan.store.indicators import NO_STAMP, KeyBatch, VersionBatch, decode_meta
 
-_PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
+PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
+
+
+class Versions(NamedTuple):
+    """One batch of indicator versions, made into arrays (`Builder.versions_of`)."""
+
+    read: int
+    last: int
+    read_ids: tuple[Strings, U64] | None  # every id read and its hash (when tracking)
+    ids: Strings  # the versions kept (not revoked)
+    entries: list[npt.NDArray[Any]]  # id_hash, date_added, valid_from, valid_until, meta
 
 
 class Builder:
@@ -34,14 +45,18 @@ class Builder:
 
     Revoked versions, versions without a comparison and comparisons of versions not read
     are left out. With `track`, the ids of every version read (kept or not) are kept too:
-    an incremental update drops the entries they supersede."""
+    an incremental update drops the entries they supersede.
+
+    The work of `add_versions` / `add_keys` can be split for threads: `versions_of` and
+    `keys_of` turn a batch into arrays (safe to call from several threads at once), then
+    `take_versions` / `take_keys` add them, versions in `date_added` order."""
 
     def __init__(self, track: bool = False) -> None:
         self.track = track
         self.read = 0  # indicator versions read
         self.cursor = 0  # the highest date_added read
         self._metas: dict[Meta, int] = {}
-        self._parsed: dict[str | None, int | None] = {}
+        self._lock = threading.Lock()  # around `_metas`
         # batches of each column: id_hash, date_added, valid_from, valid_until, meta
         self._entries: list[list[npt.NDArray[Any]]] = [[] for _ in _ENTRY_TYPES]
         self._ids: list[Strings] = []
@@ -50,35 +65,51 @@ class Builder:
         self._rows: dict[str, list[npt.NDArray[Any]]] = {name: [] for name, _ in _ROW_TYPES}
         self._keys: list[Strings] = []
 
-    def add_versions(self, cols: IndicatorVersions) -> None:
-        if not len(cols):
-            return
-        self.read += len(cols)
-        self.cursor = max(self.cursor, int(cols.date_added[-1]))
-        ids = _strings(cols.id)
-        if self.track:
-            self._read.append((ids, hash_spans(ids.data, ids.offsets[:-1], ids.offsets[1:], 0)[0]))
-        kept = ~np.fromiter(cols.revoked, np.bool_, len(cols))
-        ids = ids.keep(kept)
-        metas = zip(cols.created_by_ref, cols.origin, cols.tlp, cols.groups, cols.from_object,
-                    cols.recorded, cols.brought_by, cols.readers, strict=True)  # fmt: skip
-        self._ids.append(ids)
+    def add_versions(self, batch: VersionBatch) -> None:
+        self.take_versions(self.versions_of(batch))
+
+    def add_keys(self, batch: KeyBatch) -> None:
+        self.take_keys(self.keys_of(batch))
+
+    def versions_of(self, batch: VersionBatch) -> Versions:
+        stamps = _numbers(batch.date_added)
+        ids = _joined_strings(batch.ids, batch.id_lengths)
+        revoked = np.frombuffer(batch.revoked.encode(), np.uint8) == ord("1")
+        keys = batch.meta_keys()
+        with self._lock:
+            metas = _codes(keys, self._metas, decode_meta)
         columns: list[npt.NDArray[Any]] = [
-            hash_spans(ids.data, ids.offsets[:-1], ids.offsets[1:], 0)[0],
-            np.fromiter(cols.date_added, np.int64, len(cols))[kept],
-            self._times(cols.valid_from, 0)[kept],
-            self._times(cols.valid_until, NO_END)[kept],
-            _codes(list(metas), self._metas, _meta)[kept],
-        ]
-        for batches, column in zip(self._entries, columns, strict=True):
+            stamps, _stamps(batch.valid_from, 0), _stamps(batch.valid_until, NO_END), metas,
+        ]  # fmt: skip
+        if len(stamps) > 1 and not bool(np.all(stamps[1:] > stamps[:-1])):
+            order = np.argsort(stamps, kind="stable")  # SQL did not keep the batch's order
+            columns, revoked = [c[order] for c in columns], revoked[order]
+            ids = Strings.of([ids.raw(int(n)) for n in order])
+        id_hash = hash_spans(ids.data, ids.offsets[:-1], ids.offsets[1:], 0)[0]
+        kept = ~revoked
+        return Versions(batch.count, batch.last, (ids, id_hash) if self.track else None,
+                        ids.keep(kept), [c[kept] for c in [id_hash, *columns]])  # fmt: skip
+
+    def take_versions(self, versions: Versions) -> None:
+        if not versions.read:
+            return
+        self.read += versions.read
+        self.cursor = max(self.cursor, versions.last)
+        if versions.read_ids is not None:
+            self._read.append(versions.read_ids)
+        self._ids.append(versions.ids)
+        for batches, column in zip(self._entries, versions.entries, strict=True):
             batches.append(column)
 
-    def add_keys(self, cols: PatternKeys) -> None:
-        prefixes = [_PREFIXES.get(t) for t in cols.obs_type]
-        picked = np.fromiter((p is not None for p in prefixes), np.bool_, len(cols))
-        keys = [p + v for p, v in zip(prefixes, cols.value, strict=True) if p is not None]
-        self._row_stamps.append(np.fromiter(cols.date_added, np.int64, len(cols))[picked])
-        rows = rows_of(_strings(keys), np.zeros(len(keys), np.int32))
+    def keys_of(self, batch: KeyBatch) -> tuple[I64, dict[str, Any]]:
+        strings = _joined_strings(batch.keys, batch.key_lengths)
+        return _numbers(batch.date_added), rows_of(strings, np.zeros(batch.count, np.int32))
+
+    def take_keys(self, keys: tuple[I64, dict[str, Any]]) -> None:
+        stamps, rows = keys
+        if not len(stamps):
+            return
+        self._row_stamps.append(stamps)
         self._keys.append(rows["keys"])
         for name, batches in self._rows.items():
             batches.append(rows[name])
@@ -115,15 +146,6 @@ class Builder:
         self._ids.clear()
         return assemble(list(self._metas), ids, [e[keep] for e in entries], keys, rows)
 
-    def _times(self, texts: Sequence[str | None], absent: int) -> I64:
-        """Microseconds of each timestamp text (each distinct one parsed once); `absent`
-        for NULL."""
-        known = self._parsed
-        for text in set(texts).difference(known):
-            known[text] = parse_us(text, field="valid_from") if text is not None else None
-        values = (absent if v is None else v for v in map(known.__getitem__, texts))
-        return np.fromiter(values, np.int64, len(texts))
-
 
 def _drained(batches: list[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDArray[Any]:
     """The batches joined into one array; the list emptied."""
@@ -132,15 +154,27 @@ def _drained(batches: list[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDArray[A
     return joined
 
 
-def _strings(texts: Sequence[str]) -> Strings:
-    """`Strings.of` for str, joined in one call when all are ASCII (ids always are)."""
-    blob = "".join(texts).encode()
-    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
-    if len(blob) != int(lengths.sum()):
-        return Strings.of([t.encode() for t in texts])
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return Strings(np.frombuffer(blob, dtype=np.uint8), offsets)
+def _numbers(text: str) -> I64:
+    """The comma-separated integers of a text column."""
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+
+
+def _stamps(text: str, absent: int) -> I64:
+    """A timestamp column (microseconds), `absent` where the version has none."""
+    values = _numbers(text)
+    values[values == NO_STAMP] = absent
+    return values
+
+
+def _joined_strings(text: str, lengths: str) -> Strings:
+    """Strings from their texts joined without separator and their lengths in bytes."""
+    sizes = _numbers(lengths)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    if len(data) != offsets[-1]:  # the store's two columns must agree
+        raise CannotRun(f"the index read {len(data)} bytes of text for {offsets[-1]} expected")
+    return Strings(data, offsets)
 
 
 def _codes(raw: list[Any], codes: dict[Meta, int], convert: Callable[[Any], Meta]) -> I32:
@@ -153,9 +187,3 @@ def _codes(raw: list[Any], codes: dict[Meta, int], convert: Callable[[Any], Meta
 _ENTRY_TYPES = (np.uint64, np.int64, np.int64, np.int64, np.int32)
 _ROW_TYPES = (("key_hash", np.uint64), ("fast_hash", np.uint64), ("has_fast", np.bool_),
               ("net_bits", np.int16), ("net_value", np.uint64))  # fmt: skip
-
-
-def _meta(raw: Any) -> Meta:
-    created_by_ref, origin, tlp, groups, from_object, recorded, brought_by, readers = raw
-    return (created_by_ref, origin, int(tlp), groups or "", bool(from_object), recorded,
-            brought_by, readers or "")  # fmt: skip

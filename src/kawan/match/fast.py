@@ -90,14 +90,28 @@ def hash_lines(blob: bytes) -> U64:
     newlines = np.flatnonzero(data == 10)
     starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
     ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
-    return _span_hashes(_prefix_hashes(data), starts, ends)
+    return _native_spans(data, starts, ends)
 
 
 def hash_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64, skip: int) -> tuple[U64, U64]:
     """The hashes of the spans `data[starts:ends]` and of the same spans without their
-    first `skip` bytes (spans at least that long)."""
+    first `skip` bytes (spans at least that long), computed natively."""
+    return _native_spans(data, starts, ends), _native_spans(data, starts + skip, ends)
+
+
+def hash_spans_numpy(
+    data: npt.NDArray[np.uint8], starts: I64, ends: I64, skip: int
+) -> tuple[U64, U64]:
+    """`hash_spans` from one prefix-sum array: its specification and test oracle."""
     prefix = _prefix_hashes(data)
     return _span_hashes(prefix, starts, ends), _span_hashes(prefix, starts + skip, ends)
+
+
+def _native_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:
+    out = np.empty(len(starts), dtype=np.uint64)
+    _prefilter.hash_spans(np.ascontiguousarray(data), np.ascontiguousarray(starts, np.int64),
+                          np.ascontiguousarray(ends, np.int64), out)  # fmt: skip
+    return out
 
 
 def hash_keys(keys: Iterable[bytes], batch: int = 1 << 20) -> U64:

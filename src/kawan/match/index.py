@@ -86,7 +86,8 @@ class Lookup:
     @classmethod
     def of(cls, table: Table) -> Lookup:
         order = np.argsort(table.key_hash, kind="stable").astype(np.int32)
-        fast = np.unique(table.fast_hash[table.has_fast])
+        fast = np.sort(table.fast_hash[table.has_fast])  # distinct: a sort, not np.unique's
+        fast = fast[np.concatenate(([True], fast[1:] != fast[:-1]))] if len(fast) else fast
         return cls(order, np.ascontiguousarray(table.key_hash[order]), fast)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:

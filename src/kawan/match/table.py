@@ -11,6 +11,7 @@ the key is one. Strings live in one byte array with offsets, never as Python obj
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -209,20 +210,18 @@ def network(key: str) -> tuple[int, int]:
     return net.prefixlen, int(net.network_address) >> (32 - net.prefixlen)
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_CIDR4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])")
+
+
 def _ipv4_network(text: str) -> tuple[int, int] | None:
-    """`network` of an IPv4 CIDR in canonical form (no leading zeros) without `ipaddress`;
-    None for any other text (which `ipaddress` then decides)."""
-    address, _, length = text.partition("/")
-    parts = address.split(".")
-    if len(parts) != 4 or not all(_canonical(p, 255) for p in parts) or not _canonical(length, 32):
+    """`network` of an IPv4 CIDR in canonical form (decimal, no leading zeros) without
+    `ipaddress`; None for any other text (which `ipaddress` then decides)."""
+    found = _CANONICAL_CIDR4.fullmatch(text)
+    if found is None:
         return None
-    bits = int(length)
-    value = sum(int(p) << shift for p, shift in zip(parts, (24, 16, 8, 0), strict=True))
-    return bits, value >> (32 - bits)
-
-
-def _canonical(text: str, top: int) -> bool:
-    return text.isascii() and text.isdigit() and str(int(text)) == text and int(text) <= top
+    a, b, c, d, bits = map(int, found.groups())
+    return bits, ((a << 24) | (b << 16) | (c << 8) | d) >> (32 - bits)
 
 
 def fast_key(key: str) -> str | None:
