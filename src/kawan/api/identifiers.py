@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from kawan.accounts.records import Principal
-from kawan.api.auth import require, require_in_loop
+from kawan.api.auth import principal, require, require_in_loop
+from kawan.api.lean import lean, query_of, read
 from kawan.api.ratelimit import rate_limited
 from kawan.fraud.check import run_check, search_values
 from kawan.ingest.extract import extract as extract_text
@@ -48,23 +49,48 @@ def app_worlds(app: FastAPI) -> WorldCache:
         return found
 
 
-@router.get("/check", dependencies=[Depends(rate_limited("check"))], response_model=dict[str, Any])
-def check(
-    request: Request,
-    caller: Checker,
-    value: Annotated[
-        str, Query(min_length=1, max_length=2000, description="the identifier, written any way")
-    ],
-    type: Annotated[str | None, Query(description="kind: phone, url, domain, …")] = None,
-    country: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="default dialling country")
-    ] = None,
+class CheckQuery(BaseModel):
+    value: str = Field(min_length=1, max_length=2000, description="the identifier, written any way")
+    type: str | None = Field(default=None, description="kind: phone, url, domain, …")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="default dialling country"
+    )
+
+
+async def check(
+    request: Request, caller: Checker, query: Annotated[CheckQuery, Query()]
 ) -> Response:
     """Every object that mentions the identifier, and the identifiers linked to it."""
+    return await read(_node(request).engine, _answer, request, caller, query)
+
+
+def _answer(request: Request, caller: Principal, query: CheckQuery) -> Response:
     engine = _node(request).engine
-    access = Access(engine, caller.viewer, worlds=app_worlds(request.app))
-    found = run_check(engine, value, kind=type, country=country, access=access)
+    # the world is read first: a check then holds one connection at a time
+    access = Access(engine, caller.viewer, app_worlds(request.app).get(engine))
+    found = run_check(engine, query.value, kind=query.type, country=query.country, access=access)
     return _json(found.as_dict())
+
+
+_count_check = rate_limited("check")
+_may_read = require_in_loop("read")
+
+
+async def _lean_check(request: Request) -> Response:
+    """`check` as FastAPI would call it (`kawan.api.lean`)."""
+    await _count_check(request)
+    caller = await _may_read(request, await principal(request))
+    return await check(request, caller, query_of(CheckQuery, request))
+
+
+router.add_api_route(
+    "/check",
+    check,
+    methods=["GET"],
+    dependencies=[Depends(_count_check)],
+    response_model=dict[str, Any],
+    route_class_override=lean(_lean_check),
+)
 
 
 @router.get("/search", dependencies=[Depends(rate_limited("search"))])

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from kawan.api.auth import client_address
+from kawan.api.lean import lean, query_of, read
 from kawan.api.ratelimit import Limiter
 from kawan.config import Settings, parse_rate
 from kawan.fraud.disputes import file_dispute
@@ -103,26 +104,44 @@ def _node(request: Request) -> Node:
     return node
 
 
-@router.get("/check", dependencies=[Depends(_guard_check)], response_model=dict[str, Any])
-def check(
-    request: Request,
-    value: Annotated[
-        str, Query(min_length=1, max_length=300, description="phone, account, URL … any way")
-    ],
-    type: Annotated[str | None, Query(description="kind: phone, bank-account, url …")] = None,
-    country: Annotated[
-        str | None, Query(min_length=2, max_length=2, description="default dialling country")
-    ] = None,
-    lang: Annotated[str | None, Query(max_length=16, description="en, vi, th, id, ms")] = None,
-) -> Response:
+class CheckQuery(BaseModel):
+    value: str = Field(min_length=1, max_length=300, description="phone, account, URL … any way")
+    type: str | None = Field(default=None, description="kind: phone, bank-account, url …")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="default dialling country"
+    )
+    lang: str | None = Field(default=None, max_length=16, description="en, vi, th, id, ms")
+
+
+async def check(request: Request, query: Annotated[CheckQuery, Query()]) -> Response:
     """Is this identifier reported as a scam? A graded verdict, counts only, with advice."""
+    return await read(_node(request).engine, _answer, request, query)
+
+
+def _answer(request: Request, query: CheckQuery) -> Response:
     node = _node(request)
     answer = public_check(
-        node.engine, value, kind=type, country=country, threshold=node.settings.threshold,
-        world=public_world(request),
+        node.engine, query.value, kind=query.type, country=query.country,
+        threshold=node.settings.threshold, world=public_world(request),
     )  # fmt: skip
-    language = choose(lang, request.headers.get("accept-language"))
+    language = choose(query.lang, request.headers.get("accept-language"))
     return _json({**answer.as_dict(), "language": language, **present(answer, language).as_dict()})
+
+
+async def _lean_check(request: Request) -> Response:
+    """`check` as FastAPI would call it (`kawan.api.lean`)."""
+    await _guard_check(request)
+    return await check(request, query_of(CheckQuery, request))
+
+
+router.add_api_route(
+    "/check",
+    check,
+    methods=["GET"],
+    dependencies=[Depends(_guard_check)],
+    response_model=dict[str, Any],
+    route_class_override=lean(_lean_check),
+)
 
 
 class DisputeRequest(BaseModel):

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from kawan.agencies import country_of
 from kawan.errors import InvalidInput
@@ -87,8 +88,16 @@ class CheckResult:
         }
 
 
+IDENTIFIED = 4096  # identifiers remembered by `identify`
+
+
+@lru_cache(maxsize=IDENTIFIED)
 def identify(raw: str, kind: str | None = None, country: str | None = None) -> Identifier:
-    """Normalise `raw` as `kind`, or guess its kind; InvalidInput says why not."""
+    """Normalise `raw` as `kind`, or guess its kind; InvalidInput says why not.
+
+    Normalising is pure, so the last `IDENTIFIED` answers are remembered (a refusal is
+    not: it is worked out, and raised, anew each time). The `Identifier` returned may be
+    one returned before: nobody changes its `properties`."""
     return normalise(kind, raw, country=country) if kind else guess(raw, country=country)
 
 
@@ -105,24 +114,25 @@ def run_check(
 
     `access` (the viewer's `kawan.sharing.reads.Access`), else `visible`, keeps the index
     rows the viewer may see; rows it drops contribute nothing, not even to the linked
-    identifiers. Everything is read in one transaction.
+    identifiers. Everything is read in one transaction (`kawan.store.index.snapshot`).
     """
     ident = identify(raw, kind, country)
-    with reading(engine) as conn:
-        rows = _seen(conn, access, visible, index.versioned_rows_for(conn, *ident.key))
+    with index.snapshot(engine) as snap:
+        found = snap.versioned_rows_for(*ident.key)
+        rows = _seen(snap, access, visible, found)
         object_ids = {r.object_id for r in rows}
-        around = index.versioned_rows_of_objects(conn, object_ids)
-        neighbours = _seen(conn, access, visible, around)
-        docs = index.summaries(conn, object_ids | {r.creator for r in rows})
+        around = snap.versioned_rows_of_objects(object_ids)
+        neighbours = _seen(snap, access, visible, around)
+        docs = snap.summaries(object_ids | {r.creator for r in rows}, found[1].values())
     return answer(raw, ident, rows, neighbours, docs)
 
 
 def _seen(
-    conn: Connection, access: Access | None, visible: RowFilter | None, found: index.Versioned
+    snap: index.Snapshot, access: Access | None, visible: RowFilter | None, found: index.Versioned
 ) -> list[ObservableRow]:
     rows, versions = found
     if access is not None:
-        return access.rows_in(conn, rows, versions)
+        return access.rows_by(rows, versions, snap.versions_of)
     return (visible or _everything)(rows)
 
 

@@ -59,7 +59,9 @@ def _checked(number: phonenumbers.PhoneNumber, kind: str) -> tuple[str, str | No
     if not phonenumbers.is_possible_number(number):
         refuse(kind, f"{formatted} has an impossible length for its country")
     region = phonenumbers.region_code_for_number(number)
-    if region not in POSSIBLE_IS_ENOUGH and not phonenumbers.is_valid_number(number):
+    # `is_valid_number(number)`, without working out the region a second time
+    valid = region is not None and phonenumbers.is_valid_number_for_region(number, region)
+    if region not in POSSIBLE_IS_ENOUGH and not valid:
         refuse(kind, f"{formatted} is not in an allocated number range of {region or '?'}")
     return (formatted, region if region and region.isalpha() and region != "ZZ" else None)
 

@@ -18,8 +18,7 @@ from kawan.fraud.check import identify
 from kawan.fraud.verdict import Official, PublicAnswer, grade
 from kawan.sharing.policy import Viewer, World
 from kawan.sharing.reads import Access
-from kawan.store import allowlist, index
-from kawan.store.engine import reading
+from kawan.store import index
 from kawan.store.records import ObservableRow
 
 ThresholdOf = Callable[[str | None], int]  # the identifier's country -> its threshold
@@ -45,10 +44,11 @@ def public_check(
     to skip reading it (it is the policy's input; tests and the benchmark pass it)."""
     ident = identify(raw, kind, country)
     access = Access(engine, Viewer.public(counts_only=True), world)
-    with reading(engine) as conn:
-        entry = allowlist.find_one(conn, *ident.key)
-        counted = _counted(access.rows_in(conn, *index.versioned_rows_for(conn, *ident.key)))
-        makers = index.summaries(conn, {r.creator for r in counted})
+    with index.snapshot(engine) as snap:
+        entry = snap.official(*ident.key)
+        rows, versions = snap.versioned_rows_for(*ident.key)
+        counted = _counted(access.rows_by(rows, versions, snap.versions_of))
+        makers = snap.summaries({r.creator for r in counted})
     countries = {country_of(makers[r.creator]) for r in counted if r.creator in makers} - {None}
     official = Official(entry.name, entry.demo) if entry is not None else None
     needed = threshold(ident.country)

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -24,6 +25,8 @@ from kawan.store import versions as stored_versions
 from kawan.store.engine import reading
 from kawan.store.records import ObservableRow, StoredVersion
 
+# object ids -> every version of each the node holds (oldest first)
+VersionsOf = Callable[[set[str]], Mapping[str, list[StoredVersion]]]
 END_PROPS = {"relationship": ("source_ref", "target_ref"), "sighting": ("sighting_of_ref",)}
 SCAN = 2000
 
@@ -103,20 +106,21 @@ class Access:
     # -- the one decision, with the ends a relationship or sighting needs ------------
 
     def allowed(self, conn: Connection, versions: list[StoredVersion]) -> list[StoredVersion]:
+        return self.allowed_by(versions, partial(stored_versions.versions_of, conn))
+
+    def allowed_by(
+        self, versions: list[StoredVersion], versions_of: VersionsOf
+    ) -> list[StoredVersion]:
+        """`allowed`, reading the versions of relationship and sighting ends (when there
+        are any) with `versions_of` (e.g. `kawan.store.index.Snapshot.versions_of`)."""
         facts = [facts_of(v) for v in versions]
         needed = {end for f in facts for end in f.ends}
-        ends = self._end_facts(conn, needed)
+        ends = _end_facts(versions_of, needed) if needed else {}
         return [
             v
             for v, f in zip(versions, facts, strict=True)
             if visible(self.viewer, f, self.world, ends)
         ]
-
-    def _end_facts(self, conn: Connection, ids: set[str]) -> dict[str, list[Facts]]:
-        found: dict[str, list[Facts]] = defaultdict(list)
-        for oid, versions in stored_versions.versions_of(conn, ids).items():
-            found[oid].extend(facts_of(v) for v in versions)
-        return found
 
     # -- objects ----------------------------------------------------------------------
 
@@ -192,8 +196,27 @@ class Access:
             return []
         if stored is None:
             stored = stored_versions.versions_at(conn, {r.date_added for r in rows})
-        ok = {v.date_added for v in self.allowed(conn, list(stored.values()))}
+        return self.rows_by(rows, stored, partial(stored_versions.versions_of, conn))
+
+    def rows_by(
+        self,
+        rows: list[ObservableRow],
+        stored: Mapping[int, StoredVersion],
+        versions_of: VersionsOf,
+    ) -> list[ObservableRow]:
+        """`rows_in`, for rows read with their versions in some other read (the checks'
+        `kawan.store.index.Snapshot`), whose `versions_of` reads the ends."""
+        if not rows:
+            return []
+        ok = {v.date_added for v in self.allowed_by(list(stored.values()), versions_of)}
         return [r for r in rows if r.date_added in ok]
+
+
+def _end_facts(versions_of: VersionsOf, ids: set[str]) -> dict[str, list[Facts]]:
+    found: dict[str, list[Facts]] = defaultdict(list)
+    for oid, versions in versions_of(ids).items():
+        found[oid].extend(facts_of(v) for v in versions)
+    return found
 
 
 def _rank(v: StoredVersion) -> tuple[int, int]:
