@@ -360,7 +360,8 @@ def main() -> None:
               "indicators": facts["indicators"], "log_mb": size / 1e6, "lines": lines,
               "planted_hit_lines": len(truth), "ingest_seconds": facts["ingest_seconds"],
               "results": results}  # fmt: skip
-    (OUT / "match.json").write_text(json.dumps(report, indent=2) + "\n")
+    name = "match.json" if facts["indicators"] == 1_000_000 else f"match-{facts['indicators']}.json"
+    (OUT / name).write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -72,13 +72,14 @@ def test_powers_are_the_running_product(size: int, block: int) -> None:
 
 
 def versions(*rows: tuple[int, str, bool, str | None]) -> VersionBatch:
-    """(date_added, id, revoked, valid_until) rows, as the store sends them; the rest of the
-    metadata fixed."""
+    """(date_added, id, revoked, valid_until) rows, as the store sends them (ids without
+    their `indicator--` prefix); the rest of the metadata fixed."""
     n, unit = len(rows), indicators.UNIT
+    ids = [r[1].removeprefix("indicator--") for r in rows]
     until = [indicators.NO_STAMP if r[3] is None else parse_us(r[3]) for r in rows]
     return VersionBatch(
-        n, max(r[0] for r in rows), ",".join(str(r[0]) for r in rows), "".join(r[1] for r in rows),
-        ",".join(str(len(r[1])) for r in rows), "".join("1" if r[2] else "0" for r in rows),
+        n, max(r[0] for r in rows), ",".join(str(r[0]) for r in rows), "".join(ids),
+        ",".join(str(len(i)) for i in ids), "".join("1" if r[2] else "0" for r in rows),
         ",".join(["1767225600000000"] * n), ",".join(map(str, until)), ",".join(["100"] * n),
         unit.join([""] * n), unit.join(["identity--a"] * n), unit.join([""] * n),
     )  # fmt: skip
@@ -103,15 +104,15 @@ def test_the_builder_joins_versions_and_their_comparisons() -> None:
                           (2, "domain-name", "x.com"), (3, "domain-name", "y.com")))  # fmt: skip
     builder.add_keys(keys((1, "url", "http://a.com/x"), (4, "user-account", "bob")))
     table = builder.table()
-    entries = [table.ids[int(e)] for e in table.entry]
+    entries = ["indicator--" + table.ids[int(e)] for e in table.entry]
     assert sorted(zip(entries, [table.keys[n] for n in range(len(table.keys))], strict=True)) == [
         ("indicator--1", "4:10.0.0.0/8"), ("indicator--1", "u:http://a.com/x"),
         ("indicator--4", "d:b.com"),
     ]  # fmt: skip
-    assert [table.ids[n] for n in range(len(table.ids))] == ["indicator--1", "indicator--4"]
+    assert [table.ids[n] for n in range(len(table.ids))] == ["1", "4"]  # the prefix left out
     assert table.valid_until.tolist() == [NO_END, 1798761600000000]
-    assert table.id_hash.tolist() == hash_keys([b"indicator--1", b"indicator--4"]).tolist()
+    assert table.id_hash.tolist() == hash_keys([b"1", b"4"]).tolist()
     assert (builder.read, builder.cursor) == (4, 5)
     read, hashes = builder.read_ids()
-    assert [read[n] for n in range(len(read))] == [f"indicator--{n}" for n in (1, 2, 4, 5)]
+    assert [read[n] for n in range(len(read))] == [str(n) for n in (1, 2, 4, 5)]
     assert hashes.tolist() == hash_keys(read.raw(n) for n in range(len(read))).tolist()

@@ -3,6 +3,7 @@ their pattern comparisons, read in batches, joined on `date_added` (`Builder`)."
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -15,9 +16,11 @@ from kawan.match.fast import hash_keys, hash_spans
 from kawan.match.table import (
     I32,
     I64,
+    ID_PREFIX,
     KINDS,
     NO_END,
     U64,
+    Bools,
     Meta,
     Strings,
     Table,
@@ -116,7 +119,7 @@ class Builder:
 
     def forget(self, ids: Sequence[str]) -> None:
         """Drop these indicators from the old table too (superseded, or deleted)."""
-        encoded = [i.encode() for i in ids]
+        encoded = [i.removeprefix(ID_PREFIX).encode() for i in ids]
         self._read.append((Strings.of(encoded), hash_keys(encoded)))
 
     def read_ids(self) -> tuple[Strings, U64]:
@@ -135,22 +138,61 @@ class Builder:
         at = np.minimum(np.searchsorted(stamps, row_stamps), max(len(stamps) - 1, 0))
         found = stamps[at] == row_stamps if len(stamps) else np.zeros(len(at), np.bool_)
         del row_stamps
+        at = at[found]
         keep = np.zeros(len(stamps), np.bool_)
-        keep[at[found]] = True
-        renumber = (np.cumsum(keep) - 1).astype(np.int32)
+        keep[at] = True
+        entry = np.cumsum(keep, dtype=np.int32)[at] - 1  # each kept row's entry, renumbered
+        del at
         rows = [_drained(self._rows[name], t)[found] for name, t in _ROW_TYPES]
-        rows.append(renumber[at[found]])
-        keys = Strings.concat(self._keys).keep(found)
-        self._keys.clear()
-        ids = Strings.concat(self._ids).keep(keep)
-        self._ids.clear()
-        return assemble(list(self._metas), ids, [e[keep] for e in entries], keys, rows)
+        rows.append(entry)
+        keys = _kept(self._keys, found)
+        ids = _kept(self._ids, keep)
+        del stamps
+        kept = []
+        while entries:  # each column let go once kept
+            kept.append(entries.pop(0)[keep])
+        return assemble(list(self._metas), ids, kept, keys, rows)
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system now. glibc keeps what each thread's arena freed
+    (the batches were made in reader threads); at 10M indicators that was gigabytes.
+    Elsewhere than glibc: nothing."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return
+
+
+def _kept(parts: list[Strings], mask: Bools) -> Strings:
+    """The strings of the batches `mask` keeps, joined; the list emptied as it goes. The
+    result is allocated once and filled batch by batch, each batch let go once copied: at
+    10M indicators the ids alone are half a gigabyte, and two copies of them too many."""
+    bounds = np.cumsum([0] + [len(p) for p in parts])
+    masks = [mask[bounds[n] : bounds[n + 1]] for n in range(len(parts))]
+    sizes = [np.diff(p.offsets)[m] for p, m in zip(parts, masks, strict=True)]
+    offsets = np.zeros(int(mask.sum()) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(sizes) if sizes else np.zeros(0, np.int64), out=offsets[1:])
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)  # pages are touched as they fill
+    at = 0
+    parts.reverse()
+    for n, part_mask in enumerate(masks, 1):
+        part = parts.pop()
+        chosen = part.data[np.repeat(part_mask, np.diff(part.offsets))]
+        data[at : at + len(chosen)] = chosen
+        at += len(chosen)
+        del part, chosen
+        if n % 4 == 0:  # what the batches held, back to the system as the copy grows
+            give_back_memory()
+    give_back_memory()
+    return Strings(data, offsets)
 
 
 def _drained(batches: list[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDArray[Any]:
     """The batches joined into one array; the list emptied."""
     joined = np.concatenate(batches) if batches else np.zeros(0, dtype)
     batches.clear()
+    give_back_memory()
     return joined
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from kawan.match import table as tables
-from kawan.match.build import PREFIXES, Builder, Versions
+from kawan.match.build import PREFIXES, Builder, Versions, give_back_memory
 from kawan.match.index import Index, Lookup
 from kawan.match.table import Bools, Meta, Table
 from kawan.sharing.policy import Kind, Viewer, World, visible
@@ -89,6 +89,7 @@ def compile_index(
     else:
         table, lookup, digest = _updated(builder, loaded[0] if loaded else None, path,
                                          {"home": home, "cursor": cursor})  # fmt: skip
+        give_back_memory()
     usable = _usable(table, policy, now or now_us())
     index = Index(table, usable, lookup)
     return Compiled(index, int(usable.sum()), builder.read, loaded is not None, digest)
@@ -102,6 +103,7 @@ def _updated(
     ids, hashes = builder.read_ids()
     fresh = builder.table()
     table = fresh if old is None else tables.merge(old, fresh, ids, hashes)
+    give_back_memory()
     lookup, digest = Lookup.of(table), table.digest()
     if path is None:
         return table, lookup, digest

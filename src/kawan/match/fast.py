@@ -34,7 +34,7 @@ I64 = npt.NDArray[np.int64]
 BASE = 0x100000001B3
 BITMAP_BITS = 26
 CIDR_BITMAP_MAX = 24  # CIDR tables of prefixes up to /24 also as bitmaps (2 MB at most)
-MIN_TABLE_BITS = 23  # one table for chunks up to 8 MB; see `warm`
+MIN_TABLE_BITS = 23  # one table for chunks up to 8 MB (the numpy oracle's)
 _LOWER = bytes((c + 32 if 65 <= c <= 90 else c) for c in range(256))
 _HOSTCHARS = b"abcdefghijklmnopqrstuvwxyz0123456789._-"
 _HOSTMASK = bytes((1 if (c in _HOSTCHARS or c >= 128) else 0) for c in range(256))
@@ -128,11 +128,6 @@ def hash_keys(keys: Iterable[bytes], batch: int = 1 << 20) -> U64:
     if pending:
         parts.append(hash_lines(b"\n".join(pending)))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-
-
-def warm() -> None:
-    """Compute the power tables now (before workers fork, so they share them)."""
-    _tables(0)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kawan.match.fast import FastFilter, hash_keys, warm
-from kawan.match.table import V6, Bools, Meta, Strings, Table, rows_of, url_host
+from kawan.match.fast import FastFilter, hash_keys
+from kawan.match.table import ID_PREFIX, V6, Bools, Meta, Strings, Table, rows_of, url_host
 from kawan.match.tokens import parents
 from kawan.stix.markings import Tlp
 
@@ -48,7 +48,7 @@ class Rows:
         t = self.table
         entry = int(t.entry[n])
         creator, marking = self._labels[int(t.meta[entry])]
-        return Row(t.ids[entry], creator, marking, t.keys[n])
+        return Row(ID_PREFIX + t.ids[entry], creator, marking, t.keys[n])
 
     def __iter__(self) -> Iterator[Row]:
         return (self[int(n)] for n in self.usable)
@@ -63,7 +63,7 @@ def table_of(rows: Sequence[Row]) -> Table:
     metas: dict[Meta, int] = {}
     codes = [metas.setdefault((r.creator, r.creator, int(Tlp.parse(r.marking)), "", True,
                                None, None, ""), len(metas)) for r in rows]  # fmt: skip
-    ids = [r.indicator.encode() for r in rows]
+    ids = [r.indicator.removeprefix(ID_PREFIX).encode() for r in rows]
     count = len(rows)
     return Table(
         list(metas), Strings.of(ids), hash_keys(ids), np.arange(count, dtype=np.int64),
@@ -111,7 +111,6 @@ class Index:
         self._cidr4 = _cidr4_tables(table, nets & (table.net_bits < V6))
         self._cidr6 = _cidr6_tables(table, nets & (table.net_bits >= V6))
         self._ipv6_hosts = _ipv6_hosts(table, ok)
-        warm()
         cidr4 = tuple((length, nets_) for length, nets_, _ in self._cidr4)
         probe = self._ipv6_may_hit if self._ipv6_hosts or self._cidr6 else None
         self.fast = FastFilter.from_sorted(lookup.fast, cidr4, probe)

@@ -31,6 +31,7 @@ I32 = npt.NDArray[np.int32]
 I16 = npt.NDArray[np.int16]
 Bools = npt.NDArray[np.bool_]
 NO_END = np.iinfo(np.int64).max
+ID_PREFIX = "indicator--"  # every entry's id starts so; `ids` hold the rest
 V6 = 1000  # net_bits of an IPv6 network: V6 + prefix length
 # created_by_ref, origin, tlp, groups, from_object, recorded tlp, brought_by, readers
 Meta = tuple[str | None, str, int, str, bool, int | None, str | None, str]
@@ -121,7 +122,7 @@ class Table:
 
         with np.errstate(over="ignore"):
             mixed = np.sort(self.id_hash ^ (self.date_added.astype(np.uint64) * np.uint64(31)))
-        return hashlib.blake2b(mixed.tobytes(), digest_size=16).hexdigest()
+        return hashlib.blake2b(mixed.data, digest_size=16).hexdigest()  # the buffer, no copy
 
 
 def empty() -> Table:
@@ -250,7 +251,7 @@ def url_host(url: str) -> str:
 
 # ---- on disk -------------------------------------------------------------------------------
 
-FORMAT = 3
+FORMAT = 4  # 4: ids without their constant `indicator--` prefix
 ARRAYS = [f.name for f in fields(Table) if f.name not in ("metas", "ids", "keys")]
 Arrays = dict[str, npt.NDArray[Any]]
 

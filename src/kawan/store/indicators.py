@@ -35,6 +35,7 @@ from kawan.store.deletions import TOMBSTONE
 from kawan.store.schema import objects, observables, refs
 
 BATCH = 100_000
+_PREFIX = "indicator--"  # of every indicator id (validated); the reads leave it out
 NO_STAMP = -(2**63)  # valid_from / valid_until absent
 UNIT, RECORD = "\x1f", "\x1e"  # separators of the text columns, and of `access`'s parts
 
@@ -49,7 +50,7 @@ class VersionBatch:
     count: int
     last: int  # the highest date_added of the batch
     date_added: str  # comma-separated
-    ids: str  # joined without separator; `id_lengths` (bytes) split them
+    ids: str  # without their `indicator--` prefix, joined; `id_lengths` (bytes) split them
     id_lengths: str
     revoked: str  # "0" or "1" per version
     valid_from: str  # comma-separated microseconds, NO_STAMP where absent
@@ -125,7 +126,8 @@ def indicator_versions(
     while True:
         rows = (
             select(
-                o.c.date_added, o.c.id, case((o.c.revoked, "1"), else_="0").label("revoked"),
+                o.c.date_added, func.substr(o.c.id, len(_PREFIX) + 1).label("id"),
+                case((o.c.revoked, "1"), else_="0").label("revoked"),
                 func.coalesce(o.c.valid_from, literal(NO_STAMP)).label("valid_from"),
                 func.coalesce(o.c.valid_until, literal(NO_STAMP)).label("valid_until"),
                 flags.label("flags"), func.coalesce(o.c.created_by_ref, "").label("creator"),
@@ -147,6 +149,7 @@ def indicator_versions(
             )
         ).one()  # fmt: skip
         if not found[0]:
+            _let_go(conn)
             return
         yield VersionBatch(*found)
         after = found[1]
@@ -195,6 +198,7 @@ def pattern_keys(
         )
         found = conn.execute(_key_columns(joined, part)).one()
         if not found[0]:
+            _let_go(conn)
             return
         yield KeyBatch(found[0], *found[2:])
         after = found[1]
@@ -227,6 +231,13 @@ def _latest_indicators(since: int | None, until: int | None) -> list[ColumnEleme
     if until is not None:
         where.append(objects.c.date_added <= until)
     return where
+
+
+def _let_go(conn: Connection) -> None:
+    """After a read of the whole table: SQLite frees the connection's page cache (it is
+    kept with the pooled connection otherwise, 64 MB each)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA shrink_memory")
 
 
 class _Joiner:
