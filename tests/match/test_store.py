@@ -13,8 +13,7 @@ import orjson
 from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import store_items
 from kawan.ingest.stream import Item
-from kawan.match import compile as compiling
-from kawan.match.compile import CACHE_NAME, _split, compile_index
+from kawan.match.compile import CACHE_NAME, compile_index
 from kawan.match.run import Source, match
 from kawan.node import Node
 from kawan.sharing.groups import find_group
@@ -149,32 +148,3 @@ def test_shared_sightings_reach_the_creator_through_a_group(node: Node) -> None:
     stranger = Access(node.engine, Viewer.partner(STRANGER))
     assert partner.latest(shared[0]["id"]) is not None
     assert stranger.latest(shared[0]["id"]) is None
-
-
-def test_a_read_split_in_ranges_builds_the_table_one_read_builds(
-    node: Node, monkeypatch: Any
-) -> None:
-    home = node.require_home().id
-    objs = [indicator(f"[domain-name:value = 'd{n}.example.com']") for n in range(40)]
-    objs += [indicator(f"[ipv4-addr:value = '198.51.100.{n}'] OR [url:value = 'http://u{n}.org/']")
-             for n in range(20)]  # fmt: skip
-    for start in range(0, len(objs), 7):  # several commits: gaps in date_added between them
-        put(node, objs[start : start + 7], home)
-    put(node, [{**objs[3], "modified": "2026-01-02T00:00:00.000Z", "revoked": True}], home)
-    digests = set()
-    for parts in (1, 3, 16, 1000):
-        monkeypatch.setattr(compiling, "PARTS", parts)
-        compiled = compile_index(node.engine, home)
-        digests.add(compiled.digest)
-        assert compiled.indicators == len(objs) - 1
-    assert len(digests) == 1
-
-
-def test_split_covers_the_bounds_once() -> None:
-    for low, high, parts in ((1, 1, 16), (5, 104, 16), (0, 7, 3), (10, 12, 5)):
-        ranges = _split((low, high), parts, after=False)
-        covered = [n for first, last in ranges for n in range(first, last + 1)]
-        assert covered == list(range(low, high + 1))
-        assert len(ranges) <= parts
-        assert [(first - 1, last) for first, last in ranges] == _split((low, high), parts)
-    assert _split(None, 4) == []

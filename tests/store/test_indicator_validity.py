@@ -43,9 +43,11 @@ def _objects() -> list[dict[str, Any]]:
 
 
 def _columns(node: Node) -> dict[str, tuple[int | None, int | None]]:
+    """valid_from / valid_until of the test's objects, by type and number."""
+    ids = {o["id"]: o["type"] + o["id"][-1] for o in _objects()}
     with reading(node.engine) as conn:
         rows = conn.execute(select(objects.c.id, objects.c.valid_from, objects.c.valid_until))
-        return {r[0].split("--")[0] + r[0][-1]: (r[1], r[2]) for r in rows if r[0][-1] in "12"}
+        return {ids[r[0]]: (r[1], r[2]) for r in rows if r[0] in ids}
 
 
 EXPECTED = {

@@ -4,7 +4,6 @@ their pattern comparisons, read in batches, joined on `date_added` (`Builder`)."
 from __future__ import annotations
 
 import ctypes
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -48,18 +47,13 @@ class Builder:
 
     Revoked versions, versions without a comparison and comparisons of versions not read
     are left out. With `track`, the ids of every version read (kept or not) are kept too:
-    an incremental update drops the entries they supersede.
-
-    The work of `add_versions` / `add_keys` can be split for threads: `versions_of` and
-    `keys_of` turn a batch into arrays (safe to call from several threads at once), then
-    `take_versions` / `take_keys` add them, versions in `date_added` order."""
+    an incremental update drops the entries they supersede."""
 
     def __init__(self, track: bool = False) -> None:
         self.track = track
         self.read = 0  # indicator versions read
         self.cursor = 0  # the highest date_added read
         self._metas: dict[Meta, int] = {}
-        self._lock = threading.Lock()  # around `_metas`
         # batches of each column: id_hash, date_added, valid_from, valid_until, meta
         self._entries: list[list[npt.NDArray[Any]]] = [[] for _ in _ENTRY_TYPES]
         self._ids: list[Strings] = []
@@ -69,18 +63,17 @@ class Builder:
         self._keys: list[Strings] = []
 
     def add_versions(self, batch: VersionBatch) -> None:
-        self.take_versions(self.versions_of(batch))
+        self._take_versions(self._versions_of(batch))
 
     def add_keys(self, batch: KeyBatch) -> None:
-        self.take_keys(self.keys_of(batch))
+        self._take_keys(self._keys_of(batch))
 
-    def versions_of(self, batch: VersionBatch) -> Versions:
+    def _versions_of(self, batch: VersionBatch) -> Versions:
         stamps = _numbers(batch.date_added)
         ids = _joined_strings(batch.ids, batch.id_lengths)
         revoked = np.frombuffer(batch.revoked.encode(), np.uint8) == ord("1")
         keys = batch.meta_keys()
-        with self._lock:
-            metas = _codes(keys, self._metas, decode_meta)
+        metas = _codes(keys, self._metas, decode_meta)
         columns: list[npt.NDArray[Any]] = [
             stamps, _stamps(batch.valid_from, 0), _stamps(batch.valid_until, NO_END), metas,
         ]  # fmt: skip
@@ -93,7 +86,7 @@ class Builder:
         return Versions(batch.count, batch.last, (ids, id_hash) if self.track else None,
                         ids.keep(kept), [c[kept] for c in [id_hash, *columns]])  # fmt: skip
 
-    def take_versions(self, versions: Versions) -> None:
+    def _take_versions(self, versions: Versions) -> None:
         if not versions.read:
             return
         self.read += versions.read
@@ -104,11 +97,11 @@ class Builder:
         for batches, column in zip(self._entries, versions.entries, strict=True):
             batches.append(column)
 
-    def keys_of(self, batch: KeyBatch) -> tuple[I64, dict[str, Any]]:
+    def _keys_of(self, batch: KeyBatch) -> tuple[I64, dict[str, Any]]:
         strings = _joined_strings(batch.keys, batch.key_lengths)
         return _numbers(batch.date_added), rows_of(strings, np.zeros(batch.count, np.int32))
 
-    def take_keys(self, keys: tuple[I64, dict[str, Any]]) -> None:
+    def _take_keys(self, keys: tuple[I64, dict[str, Any]]) -> None:
         stamps, rows = keys
         if not len(stamps):
             return
@@ -155,9 +148,8 @@ class Builder:
 
 
 def give_back_memory() -> None:
-    """Return freed memory to the system now. glibc keeps what each thread's arena freed
-    (the batches were made in reader threads); at 10M indicators that was gigabytes.
-    Elsewhere than glibc: nothing."""
+    """Return freed memory to the system now: glibc keeps freed memory for reuse, and at
+    10M indicators the batches freed were gigabytes. Elsewhere than glibc: nothing."""
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

@@ -18,9 +18,7 @@ without a store write.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from kawan.match import table as tables
-from kawan.match.build import PREFIXES, Builder, Versions, give_back_memory
+from kawan.match.build import PREFIXES, Builder, give_back_memory
 from kawan.match.index import Index, Lookup
 from kawan.match.table import Bools, Meta, Table
 from kawan.sharing.policy import Kind, Viewer, World, visible
@@ -37,19 +35,11 @@ from kawan.sharing.reads import facts_of, load_world
 from kawan.stix.markings import Marking, Tlp
 from kawan.stix.timestamps import now_us
 from kawan.store.engine import reading
-from kawan.store.indicators import (
-    deleted_indicators,
-    index_rows,
-    indicator_range,
-    indicator_versions,
-    newest,
-    pattern_keys,
-)
+from kawan.store.indicators import deleted_indicators, indicator_versions, pattern_keys
 from kawan.store.records import StoredVersion
 
 Visible = Callable[[StoredVersion], bool]
 CACHE_NAME = "match-index"
-PARTS = 16  # ranges a complete read is split into, for the threads to share
 
 
 @dataclass(frozen=True)
@@ -83,7 +73,7 @@ def compile_index(
     since = int(loaded[1]["cursor"]) if loaded is not None else None
     with reading(engine) as conn:
         policy = visible or home_visible(load_world(conn))
-        builder, cursor = _read(engine, conn, since)
+        builder, cursor = _read(conn, since)
     if loaded is not None and cursor == since:  # nothing new: the cache as it is
         table, lookup, digest = loaded[0], Lookup(**loaded[2]), str(loaded[1]["digest"])
     else:
@@ -112,54 +102,23 @@ def _updated(
     return (table, lookup, digest) if saved is None else (saved[0], Lookup(**saved[2]), digest)
 
 
-def _read(engine: Engine, conn: Connection, since: int | None) -> tuple[Builder, int]:
+def _read(conn: Connection, since: int | None) -> tuple[Builder, int]:
     """The indicator versions (and deletions) since the cursor, and the new cursor.
 
-    A complete read is split into ranges of `date_added` (versions) and of index rows
-    (comparisons), read by a thread per core, each on its own connection (the database
-    works while Python does not hold the GIL). Every part is bounded by the newest
-    `date_added` this transaction sees: versions are committed in `date_added` order, so
-    each part sees the same versions below it."""
+    One reader, in one transaction. (Reading the versions and the comparisons at the same
+    time, in two threads on two connections, was tried: on this 2-core machine both SQLite
+    reads then cost almost twice the CPU, and the build took longer.)"""
     builder = Builder(track=since is not None)
-    until = newest(conn)
-    parts = 1 if since is not None else PARTS
-    version_parts = _split(indicator_range(conn, since, until), parts)
-    key_parts = [None] if since is not None else _split(index_rows(conn), parts, after=False)
-
-    def versions(after: int, upto: int) -> list[Versions]:
-        with reading(engine) as part:
-            return [builder.versions_of(b) for b in indicator_versions(part, after, upto)]
-
-    def keys(rows: tuple[int, int] | None) -> list[tuple[Any, ...]]:
-        with reading(engine) as part:
-            return [builder.keys_of(b) for b in pattern_keys(part, PREFIXES, since, until, rows)]
-
-    with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="kawan-index") as pool:
-        read_versions = [pool.submit(versions, *bounds) for bounds in version_parts]
-        read_keys = [pool.submit(keys, rows) for rows in key_parts]
-        for done in read_versions:  # in date_added order
-            for batch in done.result():
-                builder.take_versions(batch)
-        for found in read_keys:
-            for rows in found.result():
-                builder.take_keys(rows)
+    for versions in indicator_versions(conn, since):
+        builder.add_versions(versions)
+    for keys in pattern_keys(conn, PREFIXES, since):
+        builder.add_keys(keys)
     cursor = max(since or 0, builder.cursor)
     if since is not None:
         deleted, last = deleted_indicators(conn, since)
         builder.forget(deleted)
         cursor = max(cursor, last)
     return builder, cursor
-
-
-def _split(bounds: tuple[int, int] | None, parts: int, after: bool = True) -> list[Any]:
-    """`bounds` (lowest, highest) cut into up to `parts` ranges of equal width: as (after,
-    up to) pairs, or with `after=False` as (first, last) pairs."""
-    if bounds is None:
-        return []
-    low, high = bounds
-    step = max(1, -(-(high - low + 1) // parts))
-    ranges = [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
-    return [(first - 1, last) for first, last in ranges] if after else ranges
 
 
 def _usable(table: Table, visible: Visible, now: int) -> Bools:

@@ -88,34 +88,10 @@ class KeyBatch:
     key_lengths: str
 
 
-def newest(conn: Connection) -> int:
-    """The highest `date_added` the node holds (0 when empty): a bound two reads in
-    separate transactions agree on (versions are committed in `date_added` order)."""
-    return int(conn.execute(select(func.coalesce(func.max(objects.c.date_added), 0))).scalar_one())
-
-
-def indicator_range(conn: Connection, since: int | None, until: int) -> tuple[int, int] | None:
-    """The lowest and highest `date_added` of the latest indicator versions after `since`
-    and up to `until` (None when there is none): bounds to split a read at."""
-    stamp = objects.c.date_added
-    first = select(stamp).where(*_latest_indicators(since, until))
-    low = conn.execute(first.order_by(stamp).limit(1)).scalar()
-    high = conn.execute(first.order_by(stamp.desc()).limit(1)).scalar()
-    return None if low is None or high is None else (int(low), int(high))
-
-
-def index_rows(conn: Connection) -> tuple[int, int] | None:
-    """The lowest and highest `row` of the observable index (None when it is empty)."""
-    row = observables.c.row
-    low, high = conn.execute(select(func.min(row), func.max(row))).one()
-    return None if low is None else (int(low), int(high))
-
-
 def indicator_versions(
-    conn: Connection, since: int | None = None, until: int | None = None, batch: int = BATCH
+    conn: Connection, since: int | None = None, batch: int = BATCH
 ) -> Iterator[VersionBatch]:
-    """The latest indicator versions added after `since` (all without) and up to `until`
-    (no bound without), in batches."""
+    """The latest indicator versions added after `since` (all without), in batches."""
     o = objects
     recorded = func.coalesce(o.c.recorded_tlp + 1, 0)
     flags = o.c.tlp * 100 + case((o.c.marking_from_object, 10), else_=0) + recorded
@@ -133,7 +109,7 @@ def indicator_versions(
                 flags.label("flags"), func.coalesce(o.c.created_by_ref, "").label("creator"),
                 o.c.origin, access.label("access"),
             )
-            .where(*_latest_indicators(after, until))
+            .where(*_latest_indicators(after))
             .order_by(o.c.date_added)
             .limit(batch)
             .subquery()
@@ -156,21 +132,16 @@ def indicator_versions(
 
 
 def pattern_keys(
-    conn: Connection, prefixes: Mapping[str, str], since: int | None = None,
-    until: int | None = None, rows: tuple[int, int] | None = None, batch: int = BATCH,
-) -> Iterator[KeyBatch]:  # fmt: skip
+    conn: Connection, prefixes: Mapping[str, str], since: int | None = None, batch: int = BATCH
+) -> Iterator[KeyBatch]:
     """The pattern comparisons of the latest indicator versions added after `since` (all
-    without) and up to `until`, whose observable type `prefixes` names, as
-    `prefixes[type] + value`; without `since`, only those of the index `rows` (first and
-    last, both included) when given."""
+    without) whose observable type `prefixes` names, as `prefixes[type] + value`."""
     x = observables
     prefix = case(*((x.c.obs_type == t, p) for t, p in prefixes.items()), else_=None)
     key = prefix + x.c.value
     # not `obs_type IN (...)`: SQLite would read through the index on (obs_type, value) and
     # sort every batch, instead of one pass over the table in `row` order
     wanted = [x.c.via == "pattern", x.c.object_type == "indicator", prefix.is_not(None)]
-    if until is not None:
-        wanted.append(x.c.date_added <= until)
     joined = _Joiner(conn)
     if since is not None:  # the new versions' comparisons: few, in one batch
         o = objects
@@ -178,16 +149,14 @@ def pattern_keys(
         part = (
             select(x.c.date_added, key.label("key"))
             .select_from(o.join(x, on))
-            .where(*_latest_indicators(since, until), *wanted)
+            .where(*_latest_indicators(since), *wanted)
             .subquery()
         )
         found = conn.execute(_key_columns(joined, part)).one()
         if found[0]:
             yield KeyBatch(found[0], *found[2:])
         return
-    after, last = (-1, None) if rows is None else (rows[0] - 1, rows[1])
-    if last is not None:
-        wanted.append(x.c.row <= last)
+    after = -1
     while True:
         part = (
             select(x.c.row, x.c.date_added, key.label("key"))
@@ -224,12 +193,10 @@ def deleted_indicators(conn: Connection, since: int) -> tuple[list[str], int]:
     return targets, max((stamp for stamp, _ in rows), default=since)
 
 
-def _latest_indicators(since: int | None, until: int | None) -> list[ColumnElement[bool]]:
+def _latest_indicators(since: int | None) -> list[ColumnElement[bool]]:
     where = [objects.c.is_latest.is_(True), objects.c.type == "indicator"]
     if since is not None:
         where.append(objects.c.date_added > since)
-    if until is not None:
-        where.append(objects.c.date_added <= until)
     return where
 
 
