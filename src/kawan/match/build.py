@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,16 +31,6 @@ from kawan.store.indicators import NO_STAMP, KeyBatch, VersionBatch, decode_meta
 PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
 
 
-class Versions(NamedTuple):
-    """One batch of indicator versions, made into arrays (`Builder.versions_of`)."""
-
-    read: int
-    last: int
-    read_ids: tuple[Strings, U64] | None  # every id read and its hash (when tracking)
-    ids: Strings  # the versions kept (not revoked)
-    entries: list[npt.NDArray[Any]]  # id_hash, date_added, valid_from, valid_until, meta
-
-
 class Builder:
     """Turns batches of store rows into a table: the indicator versions (`add_versions`),
     then their pattern comparisons (`add_keys`), joined on `date_added` in `table()`.
@@ -63,17 +53,10 @@ class Builder:
         self._keys: list[Strings] = []
 
     def add_versions(self, batch: VersionBatch) -> None:
-        self._take_versions(self._versions_of(batch))
-
-    def add_keys(self, batch: KeyBatch) -> None:
-        self._take_keys(self._keys_of(batch))
-
-    def _versions_of(self, batch: VersionBatch) -> Versions:
         stamps = _numbers(batch.date_added)
         ids = _joined_strings(batch.ids, batch.id_lengths)
         revoked = np.frombuffer(batch.revoked.encode(), np.uint8) == ord("1")
-        keys = batch.meta_keys()
-        metas = _codes(keys, self._metas, decode_meta)
+        metas = _codes(batch.meta_keys(), self._metas, decode_meta)
         columns: list[npt.NDArray[Any]] = [
             stamps, _stamps(batch.valid_from, 0), _stamps(batch.valid_until, NO_END), metas,
         ]  # fmt: skip
@@ -82,30 +65,19 @@ class Builder:
             columns, revoked = [c[order] for c in columns], revoked[order]
             ids = Strings.of([ids.raw(int(n)) for n in order])
         id_hash = hash_spans(ids.data, ids.offsets[:-1], ids.offsets[1:], 0)[0]
+        self.read += batch.count
+        self.cursor = max(self.cursor, batch.last)
+        if self.track:
+            self._read.append((ids, id_hash))
         kept = ~revoked
-        return Versions(batch.count, batch.last, (ids, id_hash) if self.track else None,
-                        ids.keep(kept), [c[kept] for c in [id_hash, *columns]])  # fmt: skip
+        self._ids.append(ids.keep(kept))
+        for batches, column in zip(self._entries, [id_hash, *columns], strict=True):
+            batches.append(column[kept])
 
-    def _take_versions(self, versions: Versions) -> None:
-        if not versions.read:
-            return
-        self.read += versions.read
-        self.cursor = max(self.cursor, versions.last)
-        if versions.read_ids is not None:
-            self._read.append(versions.read_ids)
-        self._ids.append(versions.ids)
-        for batches, column in zip(self._entries, versions.entries, strict=True):
-            batches.append(column)
-
-    def _keys_of(self, batch: KeyBatch) -> tuple[I64, dict[str, Any]]:
+    def add_keys(self, batch: KeyBatch) -> None:
         strings = _joined_strings(batch.keys, batch.key_lengths)
-        return _numbers(batch.date_added), rows_of(strings, np.zeros(batch.count, np.int32))
-
-    def _take_keys(self, keys: tuple[I64, dict[str, Any]]) -> None:
-        stamps, rows = keys
-        if not len(stamps):
-            return
-        self._row_stamps.append(stamps)
+        rows = rows_of(strings, np.zeros(batch.count, np.int32))
+        self._row_stamps.append(_numbers(batch.date_added))
         self._keys.append(rows["keys"])
         for name, batches in self._rows.items():
             batches.append(rows[name])
