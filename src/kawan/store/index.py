@@ -16,10 +16,16 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, Row, Select, bindparam, select
 
-from kawan.stix.markings import Marking, Tlp
 from kawan.store.allowlist import Official
 from kawan.store.records import ObservableRow, StoredVersion
-from kawan.store.rows import observable_of, version_of
+from kawan.store.rows import (
+    OBSERVABLE_FIELDS,
+    VERSION_FIELDS,
+    observable_from,
+    observable_of,
+    version_from,
+    version_of,
+)
 from kawan.store.schema import objects, observables
 
 CHUNK = 500
@@ -118,16 +124,6 @@ def _versioned(found: Iterable[Row[Any]]) -> Versioned:
 
 # ---- the checks' snapshot: the driver's cursor, statements as text -------------------------
 
-# in the order `_raw_versioned` and `_raw_version` unpack them
-_ROW_COLUMNS = (
-    "obs_type", "value", "object_id", "object_type", "date_added", "tlp", "groups", "creator",
-    "origin", "first_seen", "last_seen", "via", "revoked",
-)  # fmt: skip
-_VERSION_COLUMNS_RAW = (
-    "date_added", "id", "type", "spec_version", "created", "modified", "version_text",
-    "revoked", "created_by_ref", "origin", "tlp", "groups", "marking_from_object",
-    "recorded_tlp", "brought_by", "readers", "is_latest", "json",
-)  # fmt: skip
 _OFFICIAL_COLUMNS = ("obs_type", "value", "kind", "name", "country", "demo", "source", "loaded")
 
 
@@ -136,21 +132,21 @@ def _listed(table: str, names: Sequence[str]) -> str:
 
 
 _RAW_WITH_VERSIONS = (
-    f"SELECT {_listed('o', _ROW_COLUMNS)}, {_listed('v', _VERSION_COLUMNS_RAW)} "  # noqa: S608 - constants
+    f"SELECT {_listed('o', OBSERVABLE_FIELDS)}, {_listed('v', VERSION_FIELDS)} "  # noqa: S608 - constants
     "FROM observables o JOIN objects v ON v.date_added = o.date_added"
 )
 _RAW_ROWS_FOR = f"{_RAW_WITH_VERSIONS} WHERE o.obs_type = ? AND o.value = ? ORDER BY o.first_seen"
 _RAW_ROWS_OF_OBJECTS = f"{_RAW_WITH_VERSIONS} WHERE o.object_id IN ({{marks}})"
 _RAW_SUMMARIES = "SELECT id, json, is_latest FROM objects WHERE id IN ({marks})"
 _RAW_VERSIONS_OF = (
-    f"SELECT {_listed('v', _VERSION_COLUMNS_RAW)} FROM objects v "  # noqa: S608 - constants
+    f"SELECT {_listed('v', VERSION_FIELDS)} FROM objects v "  # noqa: S608 - constants
     "WHERE v.id IN ({marks})"
 )
 _RAW_OFFICIAL = (
     f"SELECT {_listed('a', _OFFICIAL_COLUMNS)} FROM allowlist a "  # noqa: S608 - constants
     "WHERE a.obs_type = ? AND a.value = ?"
 )
-_ROW_WIDTH = len(_ROW_COLUMNS)
+_ROW_WIDTH = len(OBSERVABLE_FIELDS)
 
 
 class Snapshot:
@@ -202,7 +198,7 @@ class Snapshot:
         """`kawan.store.versions.versions_of`: every version of each object, oldest first."""
         out: dict[str, list[StoredVersion]] = {}
         for r in self._chunked(_RAW_VERSIONS_OF, ids):
-            version = _raw_version(r, 0)
+            version = version_from(r)
             out.setdefault(version.id, []).append(version)
         for found in out.values():
             found.sort(key=lambda v: (v.version, v.date_added))
@@ -233,49 +229,8 @@ def _raw_versioned(found: Iterable[Sequence[Any]]) -> Versioned:
     rows: list[ObservableRow] = []
     versions: dict[int, StoredVersion] = {}
     for r in found:
-        (obs_type, value, object_id, object_type, date_added, tlp, groups, creator, origin,
-         first_seen, last_seen, via, revoked) = r[:_ROW_WIDTH]  # fmt: skip
-        marking = Marking(Tlp(tlp), tuple(groups.split()) if groups else ())
-        rows.append(
-            ObservableRow(
-                obs_type=obs_type,
-                value=value,
-                object_id=object_id,
-                object_type=object_type,
-                date_added=date_added,
-                marking=marking,
-                creator=creator,
-                origin=origin,
-                first_seen=first_seen,
-                last_seen=last_seen,
-                via=via,
-                revoked=bool(revoked),
-            )
-        )
-        if date_added not in versions:  # an object's rows all carry its one version
-            versions[date_added] = _raw_version(r, _ROW_WIDTH)
+        row = observable_from(r[:_ROW_WIDTH])
+        rows.append(row)
+        if row.date_added not in versions:  # an object's rows all carry its one version
+            versions[row.date_added] = version_from(r[_ROW_WIDTH:])
     return rows, versions
-
-
-def _raw_version(r: Sequence[Any], at: int) -> StoredVersion:
-    (date_added, oid, type_, spec_version, created, modified, version_text, revoked,
-     created_by_ref, origin, tlp, groups, from_object, recorded, brought_by, readers,
-     is_latest, json) = r[at:]  # fmt: skip
-    return StoredVersion(
-        date_added=date_added,
-        id=oid,
-        type=type_,
-        spec_version=spec_version,
-        created=created,
-        modified=modified,
-        version_text=version_text,
-        revoked=bool(revoked),
-        created_by_ref=created_by_ref,
-        origin=origin,
-        marking=Marking(Tlp(tlp), tuple(groups.split()) if groups else (), bool(from_object)),
-        recorded=None if recorded is None else Tlp(recorded),
-        is_latest=bool(is_latest),
-        json=json,
-        brought_by=brought_by,
-        readers=tuple(readers.split()) if readers else (),
-    )

@@ -1,7 +1,12 @@
-"""Table rows as the store's dataclasses: the one place that knows both shapes."""
+"""Table rows as the store's dataclasses: the one place that knows both shapes.
+
+`version_from` / `observable_from` take a row's values in the order of `VERSION_FIELDS` /
+`OBSERVABLE_FIELDS` (the checks' raw reads select them so); `version_of` / `observable_of`
+take a SQLAlchemy row and read the same fields by name."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row
@@ -9,49 +14,69 @@ from sqlalchemy import Row
 from kawan.stix.markings import Marking, Tlp
 from kawan.store.records import ObservableRow, StoredVersion
 
+VERSION_FIELDS = (
+    "date_added", "id", "type", "spec_version", "created", "modified", "version_text",
+    "revoked", "created_by_ref", "origin", "tlp", "groups", "marking_from_object",
+    "recorded_tlp", "brought_by", "readers", "is_latest", "json",
+)  # fmt: skip
+OBSERVABLE_FIELDS = (
+    "obs_type", "value", "object_id", "object_type", "date_added", "tlp", "groups", "creator",
+    "origin", "first_seen", "last_seen", "via", "revoked",
+)  # fmt: skip
 
-def version_of(row: Row[Any], prefix: str = "") -> StoredVersion:
-    """An `objects` row; `prefix` names the columns of a joined row (`v_date_added`)."""
-    m = row._mapping
-    groups, readers = m[prefix + "groups"], m[prefix + "readers"]
-    recorded = m[prefix + "recorded_tlp"]
+
+def version_from(values: Sequence[Any]) -> StoredVersion:
+    """An `objects` row from its values in `VERSION_FIELDS` order."""
+    (date_added, oid, type_, spec_version, created, modified, version_text, revoked,
+     created_by_ref, origin, tlp, groups, from_object, recorded, brought_by, readers,
+     is_latest, json) = values  # fmt: skip
     return StoredVersion(
-        date_added=m[prefix + "date_added"],
-        id=m[prefix + "id"],
-        type=m[prefix + "type"],
-        spec_version=m[prefix + "spec_version"],
-        created=m[prefix + "created"],
-        modified=m[prefix + "modified"],
-        version_text=m[prefix + "version_text"],
-        revoked=m[prefix + "revoked"],
-        created_by_ref=m[prefix + "created_by_ref"],
-        origin=m[prefix + "origin"],
-        marking=Marking(
-            Tlp(m[prefix + "tlp"]),
-            tuple(groups.split()) if groups else (),
-            m[prefix + "marking_from_object"],
-        ),
+        date_added=date_added,
+        id=oid,
+        type=type_,
+        spec_version=spec_version,
+        created=created,
+        modified=modified,
+        version_text=version_text,
+        revoked=bool(revoked),
+        created_by_ref=created_by_ref,
+        origin=origin,
+        marking=Marking(Tlp(tlp), tuple(groups.split()) if groups else (), bool(from_object)),
         recorded=None if recorded is None else Tlp(recorded),
-        is_latest=m[prefix + "is_latest"],
-        json=m[prefix + "json"],
-        brought_by=m[prefix + "brought_by"],
+        is_latest=bool(is_latest),
+        json=json,
+        brought_by=brought_by,
         readers=tuple(readers.split()) if readers else (),
     )
 
 
+def observable_from(values: Sequence[Any]) -> ObservableRow:
+    """An `observables` row from its values in `OBSERVABLE_FIELDS` order."""
+    (obs_type, value, object_id, object_type, date_added, tlp, groups, creator, origin,
+     first_seen, last_seen, via, revoked) = values  # fmt: skip
+    return ObservableRow(
+        obs_type=obs_type,
+        value=value,
+        object_id=object_id,
+        object_type=object_type,
+        date_added=date_added,
+        marking=Marking(Tlp(tlp), tuple(groups.split()) if groups else ()),
+        creator=creator,
+        origin=origin,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        via=via,
+        revoked=bool(revoked),
+    )
+
+
+def version_of(row: Row[Any], prefix: str = "") -> StoredVersion:
+    """An `objects` row; `prefix` names the columns of a joined row (`v_date_added`)."""
+    m = row._mapping
+    return version_from([m[prefix + name] for name in VERSION_FIELDS])
+
+
 def observable_of(row: Row[Any]) -> ObservableRow:
     """An `observables` row."""
-    return ObservableRow(
-        obs_type=row.obs_type,
-        value=row.value,
-        object_id=row.object_id,
-        object_type=row.object_type,
-        date_added=row.date_added,
-        marking=Marking(Tlp(row.tlp), tuple(row.groups.split()) if row.groups else ()),
-        creator=row.creator,
-        origin=row.origin,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        via=row.via,
-        revoked=row.revoked,
-    )
+    m = row._mapping
+    return observable_from([m[name] for name in OBSERVABLE_FIELDS])
