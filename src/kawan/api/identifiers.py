@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from kawan.accounts.records import Principal
 from kawan.api.auth import principal, require, require_in_loop
-from kawan.api.lean import lean, query_of, read
+from kawan.api.lean import add_lean_get, query_of, read
 from kawan.api.ratelimit import rate_limited
 from kawan.fraud.check import run_check, search_values
 from kawan.ingest.extract import extract as extract_text
@@ -83,14 +83,7 @@ async def _lean_check(request: Request) -> Response:
     return await check(request, caller, query_of(CheckQuery, request))
 
 
-router.add_api_route(
-    "/check",
-    check,
-    methods=["GET"],
-    dependencies=[Depends(_count_check)],
-    response_model=dict[str, Any],
-    route_class_override=lean(_lean_check),
-)
+add_lean_get(router, "/check", check, _count_check, _lean_check)
 
 
 @router.get("/search", dependencies=[Depends(rate_limited("search"))])

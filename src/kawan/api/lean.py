@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
@@ -40,6 +40,18 @@ def lean(resolve: Resolve) -> type[APIRoute]:
             return resolve
 
     return LeanRoute
+
+
+def add_lean_get(
+    router: APIRouter, path: str, endpoint: Callable[..., Any], guard: Callable[..., Any],
+    resolve: Resolve,
+) -> None:  # fmt: skip
+    """`GET path` on `router`: documented as `endpoint` behind the dependency `guard`,
+    answered by `resolve` (which must call `guard` first, as FastAPI would)."""
+    router.add_api_route(
+        path, endpoint, methods=["GET"], dependencies=[Depends(guard)],
+        response_model=dict[str, Any], route_class_override=lean(resolve),
+    )  # fmt: skip
 
 
 def query_of(model: type[Model], request: Request) -> Model:

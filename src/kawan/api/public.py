@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from kawan.api.auth import client_address
-from kawan.api.lean import lean, query_of, read
+from kawan.api.lean import add_lean_get, query_of, read
 from kawan.api.ratelimit import Limiter
 from kawan.config import Settings, parse_rate
 from kawan.fraud.disputes import file_dispute
@@ -134,14 +134,7 @@ async def _lean_check(request: Request) -> Response:
     return await check(request, query_of(CheckQuery, request))
 
 
-router.add_api_route(
-    "/check",
-    check,
-    methods=["GET"],
-    dependencies=[Depends(_guard_check)],
-    response_model=dict[str, Any],
-    route_class_override=lean(_lean_check),
-)
+add_lean_get(router, "/check", check, _guard_check, _lean_check)
 
 
 class DisputeRequest(BaseModel):
