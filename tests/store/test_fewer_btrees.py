@@ -6,17 +6,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
-from alembic import command
 from sqlalchemy import Connection, inspect, select, text
 
 from kawan.ingest.prepare import Receipt, prepare
 from kawan.node import Node
 from kawan.stix.markings import TLP2_IDS, Tlp
-from kawan.store import collections, migrate
+from kawan.store import collections
 from kawan.store import objects as repo
 from kawan.store.engine import reading, writing
 from kawan.store.schema import collection_entries, objects, observables
+from tests.store.conftest import migrate_to
 
 SCOS = 6
 
@@ -70,13 +69,6 @@ def _snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def _migrate(node: Node, revision: str, down: bool) -> None:
-    cfg = migrate._config()
-    with writing(node.engine) as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-
-
 def test_the_migration_keeps_every_row_both_ways(node: Node) -> None:
     with reading(node.engine) as conn:
         before = _snapshot(conn)
@@ -85,13 +77,13 @@ def test_the_migration_keeps_every_row_both_ways(node: Node) -> None:
         stored = _snapshot(conn)
     entered = len(stored["collection_entries"]) - len(before["collection_entries"])
     assert entered == SCOS + SCOS // 2  # the (GREEN) SCOs and the CLEAR half of the indicators
-    _migrate(node, "0007", down=True)
+    migrate_to(node, "0007", down=True)
     with reading(node.engine) as conn:
         assert _snapshot(conn) == stored
         assert "ix_entries_version" in {
             i["name"] for i in inspect(conn).get_indexes("collection_entries")
         }
-    _migrate(node, "head", down=False)
+    migrate_to(node, "head", down=False)
     with reading(node.engine) as conn:
         assert _snapshot(conn) == stored
         assert "ix_entries_version" not in {
@@ -109,14 +101,6 @@ def test_entries_are_still_found_and_removed_by_version(node: Node) -> None:
     with reading(node.engine) as conn:
         left = sorted(r[0] for r in conn.execute(select(collection_entries.c.date_added)))
     assert left == sorted(stamps[3:])
-
-
-@pytest.fixture
-def sqlite_node(sqlite_settings: Any) -> Any:
-    the_node = Node(sqlite_settings)
-    the_node.init("Test CERT", "VN")
-    yield the_node
-    the_node.engine.dispose()
 
 
 def _plan(conn: Connection, sql: str) -> str:

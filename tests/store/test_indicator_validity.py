@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic import command
 from sqlalchemy import select, update
 
 from kawan.ingest.prepare import Receipt, prepare
 from kawan.node import Node
 from kawan.stix.markings import Tlp
 from kawan.stix.timestamps import parse_us
-from kawan.store import migrate
 from kawan.store import objects as repo
 from kawan.store.engine import reading, writing
 from kawan.store.schema import objects
+from tests.store.conftest import migrate_to
 
 FROM, UNTIL = "2026-11-01T10:00:00.123456Z", "2027-02-01T00:00:00Z"
 
@@ -73,9 +72,6 @@ def test_the_migration_fills_in_versions_stored_before(node: Node) -> None:
     _store(node)
     with writing(node.engine) as conn:  # as a node before 0009 would hold them
         conn.execute(update(objects).values(valid_from=None, valid_until=None))
-    cfg = migrate._config()
-    for revision, down in (("0008", True), ("head", False)):
-        with writing(node.engine) as conn:
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
+    migrate_to(node, "0008", down=True)
+    migrate_to(node, "head", down=False)
     assert _columns(node) == EXPECTED
