@@ -4,6 +4,7 @@ their pattern comparisons, read in batches, joined on `date_added` (`Builder`)."
 from __future__ import annotations
 
 import ctypes
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -122,10 +123,18 @@ class Builder:
 def give_back_memory() -> None:
     """Return freed memory to the system now: glibc keeps freed memory for reuse, and at
     10M indicators the batches freed were gigabytes. Elsewhere than glibc: nothing."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's `malloc_trim`, looked up once; None where there is none."""
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        return
+        return None
 
 
 def _kept(parts: list[Strings], mask: Bools) -> Strings:
