@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import random
 
 import numpy as np
 import numpy.typing as npt
@@ -179,3 +180,25 @@ def test_native_span_hashes_refuse_a_span_outside_the_data() -> None:
     data = np.frombuffer(b"abc", dtype=np.uint8)
     with pytest.raises(ValueError, match="outside"):
         fast.hash_spans(data, np.array([1], np.int64), np.array([4], np.int64), 0)
+
+
+WORDS = st.sampled_from([b"", b"a", b"ab", b"ba", b"identity--1", b"identity--2", "é".encode()])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(WORDS | st.binary(max_size=4), max_size=60), st.randoms(use_true_random=False))
+def test_native_span_codes_agree_with_a_dict(words: list[bytes], rng: random.Random) -> None:
+    data = np.frombuffer(b"".join(words), dtype=np.uint8)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    order = np.array(rng.sample(range(len(words)), len(words)), dtype=np.int64)
+    native = fast.span_codes(data, starts[order], ends[order])
+    oracle = fast.span_codes_python(data, starts[order], ends[order])
+    assert native[0].tolist() == oracle[0].tolist() and native[1] == oracle[1]
+
+
+def test_native_span_codes_refuse_a_span_outside_the_data() -> None:
+    data = np.frombuffer(b"abc", dtype=np.uint8)
+    with pytest.raises(ValueError, match="outside"):
+        fast.span_codes(data, np.array([1], np.int64), np.array([4], np.int64))

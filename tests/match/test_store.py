@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
+from kawan.errors import CannotRun
 from kawan.ingest.prepare import Receipt
 from kawan.ingest.run import store_items
 from kawan.ingest.stream import Item
-from kawan.match.compile import CACHE_NAME, compile_index
+from kawan.match import complete
+from kawan.match.compile import CACHE_NAME, _read_since, compile_index
+from kawan.match.complete import read_complete
 from kawan.match.run import Source, match
+from kawan.match.table import Table
 from kawan.node import Node
 from kawan.sharing.groups import find_group
 from kawan.sharing.policy import Viewer
@@ -148,3 +153,53 @@ def test_shared_sightings_reach_the_creator_through_a_group(node: Node) -> None:
     stranger = Access(node.engine, Viewer.partner(STRANGER))
     assert partner.latest(shared[0]["id"]) is not None
     assert stranger.latest(shared[0]["id"]) is None
+
+
+def _entries(table: Table) -> dict[str, tuple[Any, ...]]:
+    """Each entry of a table: its version, validity, metadata and keys, by indicator id."""
+    keys: dict[int, list[str]] = {}
+    for n, entry in enumerate(table.entry.tolist()):
+        keys.setdefault(entry, []).append(table.keys[n])
+    return {
+        table.ids[n]: (int(table.date_added[n]), int(table.valid_from[n]),
+                       int(table.valid_until[n]), table.metas[int(table.meta[n])],
+                       sorted(keys.get(n, [])))
+        for n in range(len(table.ids))
+    }  # fmt: skip
+
+
+def test_readers_in_processes_read_what_an_incremental_read_reads(node: Node) -> None:
+    home = node.require_home().id
+    ors = " OR ".join(f"[domain-name:value = 'd{n}.example.com']" for n in range(3))
+    mixed = [
+        indicator(ors if n % 3 == 0 else f"[ipv4-addr:value = '10.0.{n}.0/24']",
+                  valid_until="2099-01-01T00:00:00Z") if n % 4 == 0
+        else indicator(f"[url:value = 'http://x{n}.org/a'] OR {ors}" if n % 2 else ors)
+        for n in range(40)
+    ]  # fmt: skip
+    put(node, mixed[:20], home)
+    put(node, mixed[20:30], PARTNER, Tlp.AMBER)
+    put(node, mixed[30:], STRANGER, Tlp.RED)
+    put(node, [{**mixed[5], "modified": "2026-01-02T00:00:00.000Z", "revoked": True}], home)
+    with reading(node.engine) as conn:
+        incremental = _read_since(conn, 0)[0].table()
+    one = read_complete(node.engine, readers=1, window=4).table()
+    three = read_complete(node.engine, readers=3, window=4).table()
+    assert len(incremental.ids) == 39  # one revoked
+    assert _entries(one) == _entries(incremental)
+    assert _entries(three) == _entries(incremental)
+    assert one.digest() == three.digest() == incremental.digest()
+
+
+def test_a_reader_that_fails_stops_the_read_with_its_error(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put(node, [indicator(f"[domain-name:value = 'd{n}.example.com']") for n in range(8)],
+        node.require_home().id)  # fmt: skip
+
+    def broken(batch: Any) -> Any:
+        raise ValueError("a batch the reader cannot read")
+
+    monkeypatch.setattr(complete, "part_of", broken)  # inherited by the forked readers
+    with pytest.raises(CannotRun, match="ValueError: a batch the reader cannot read"):
+        read_complete(node.engine, readers=2, window=2)

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kawan.match import fast
-from kawan.match.build import PREFIXES, Builder
+from kawan.match.build import PREFIXES, Builder, EntriesBuilder
 from kawan.match.fast import hash_keys
 from kawan.match.table import NO_END, Strings, fast_key, network, rows_of
 from kawan.stix.timestamps import parse_us
 from kawan.store import indicators
-from kawan.store.indicators import KeyBatch, VersionBatch
+from kawan.store.indicators import EntryBatch, KeyBatch, VersionBatch
 
 OCTETS = st.sampled_from(["0", "1", "10", "99", "255", "256", "01", "007", "1000", "x", ""])
 LENGTHS = st.sampled_from(["0", "8", "16", "24", "32", "33", "08", "", "a"])
@@ -94,7 +94,7 @@ def keys(*rows: tuple[int, str, str]) -> KeyBatch:
 
 
 def test_the_builder_joins_versions_and_their_comparisons() -> None:
-    builder = Builder(track=True)
+    builder = Builder()
     builder.add_versions(
         versions((1, "indicator--1", False, None), (2, "indicator--2", True, None))
     )
@@ -116,3 +116,41 @@ def test_the_builder_joins_versions_and_their_comparisons() -> None:
     read, hashes = builder.read_ids()
     assert [read[n] for n in range(len(read))] == [str(n) for n in (1, 2, 4, 5)]
     assert hashes.tolist() == hash_keys(read.raw(n) for n in range(len(read))).tolist()
+
+
+def entries(*rows: tuple[int, int, str]) -> EntryBatch:
+    """(date_added, id number, key) rows, as a complete read sends them; the version's
+    other columns follow from its id number (creator "c<number % 2>")."""
+    n, unit = len(rows), indicators.UNIT
+    ids = [f"00000000-0000-4000-8000-{r[1]:012d}" for r in rows]
+    return EntryBatch(
+        n, ",".join(str(r[0]) for r in rows), "".join(ids), "".join(r[2] for r in rows),
+        ",".join(str(len(r[2].encode())) for r in rows), ",".join(str(r[1]) for r in rows),
+        ",".join(str(indicators.NO_STAMP) for _ in rows), ",".join(["100"] * n),
+        unit.join(f"c{r[1] % 2}" for r in rows), unit.join(["identity--a"] * n),
+        unit.join([""] * n),
+    )  # fmt: skip
+
+
+@given(st.permutations(range(6)), st.integers(1, 5))
+def test_a_complete_read_in_any_order_and_any_batches_gives_one_table(
+    order: list[int], size: int
+) -> None:
+    # versions 10, 20, 30 of ids 1, 2, 3 with 1, 3 and 2 comparisons; the rows in any
+    # order, cut into batches of `size` (a version's rows need not be side by side)
+    rows = [(10, 1, "d:a.com"), (20, 2, "d:b.com"), (20, 2, "4:10.0.0.0/8"),
+            (20, 2, "u:http://b.com/x"), (30, 3, "d:c.com"), (30, 3, "d:c.org")]  # fmt: skip
+    shuffled = [rows[n] for n in order]
+    builder = EntriesBuilder(cursor=30)
+    for start in range(0, len(shuffled), size):
+        builder.add(entries(*shuffled[start : start + size]))
+    table = builder.table()
+    assert table.date_added.tolist() == [10, 20, 30]
+    assert [table.ids[n][-1] for n in range(3)] == ["1", "2", "3"]
+    assert table.valid_from.tolist() == [1, 2, 3]
+    assert table.valid_until.tolist() == [NO_END] * 3
+    assert [table.metas[m][0] for m in table.meta.tolist()] == ["c1", "c0", "c1"]
+    got = sorted((int(table.entry[n]), table.keys[n]) for n in range(len(table.keys)))
+    assert got == sorted(({10: 0, 20: 1, 30: 2}[r[0]], r[2]) for r in rows)
+    assert table.id_hash.tolist() == hash_keys(table.ids.raw(n) for n in range(3)).tolist()
+    assert builder.read == 6

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from kawan.match.build import PREFIXES
 from kawan.node import Node
 from kawan.store.engine import Clock, insert_rows, reading, writing
-from kawan.store.indicators import decode_meta, indicator_versions, pattern_keys
+from kawan.store.indicators import (
+    decode_meta,
+    index_rows,
+    indicator_entries,
+    indicator_versions,
+    meta_columns,
+    pattern_keys,
+)
 from kawan.store.objects import INDEX_COLUMNS, OBJECT_COLUMNS
 from kawan.store.schema import objects, observables
 
@@ -37,7 +44,7 @@ def _rows(first: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
                          tlp, groups, from_object, recorded, brought_by, readers, True, "p",
                          "h", "{}", -5 + n, until))  # fmt: skip
         keys.append(("domain-name", f"d{n}.example.com", oid, "indicator", added, tlp, groups,
-                     creator or origin, origin, added, added, "pattern", False))  # fmt: skip
+                     creator or origin, origin, added, added, "pattern", n % 5 == 0))  # fmt: skip
     return versions, keys
 
 
@@ -47,26 +54,56 @@ def test_versions_come_back_as_stored(node: Node) -> None:
         insert_rows(conn, objects, OBJECT_COLUMNS, versions)
         insert_rows(conn, observables, INDEX_COLUMNS, keys)
     with reading(node.engine) as conn:
-        o = objects
-        stored = {
-            r[0]: r[1:]
-            for r in conn.execute(
-                select(o.c.id, o.c.revoked, o.c.created_by_ref, o.c.origin, o.c.tlp, o.c.groups,
-                       o.c.marking_from_object, o.c.recorded_tlp, o.c.brought_by, o.c.readers,
-                       o.c.valid_from, o.c.valid_until).where(o.c.type == "indicator")
-            )
-        }  # fmt: skip
+        stored = _stored(conn)
         read: dict[str, tuple[Any, ...]] = {}
         for batch in indicator_versions(conn, batch=7):
             ids, lengths = batch.ids, [int(x) for x in batch.id_lengths.split(",")]
             starts = list(itertools.accumulate([0, *lengths]))
             stamps = [batch.valid_from.split(","), batch.valid_until.split(",")]
-            for n, meta in enumerate(batch.meta_keys()):
+            for n, meta in enumerate(zip(*meta_columns(batch), strict=True)):
                 oid = "indicator--" + ids[starts[n] : starts[n + 1]]
-                valid = [None if s[n] == str(-(2**63)) else int(s[n]) for s in stamps]
-                read[oid] = (batch.revoked[n] == "1", *decode_meta(meta), *valid)
-        found = [b for b in pattern_keys(conn, PREFIXES, batch=5)]
-    expected = {k: (bool(v[0]), *v[1:5], bool(v[5]), *v[6:]) for k, v in stored.items()}
-    assert read == expected
-    assert sum(b.count for b in found) == len(keys)
-    assert "".join(b.keys for b in found).count("d:d") == len(keys)
+                read[oid] = (batch.revoked[n] == "1", *decode_meta(meta), *_valid(stamps, n))
+        found = pattern_keys(conn, PREFIXES, since=0)
+    assert read == stored
+    assert found is not None and found.count == len(keys)
+    assert found.keys.count("d:d") == len(keys)
+
+
+def test_a_complete_read_gives_each_comparison_with_its_version(node: Node) -> None:
+    with writing(node.engine) as conn:
+        versions, keys = _rows(Clock.take(conn, 48))
+        insert_rows(conn, objects, OBJECT_COLUMNS, versions)
+        insert_rows(conn, observables, INDEX_COLUMNS, keys)
+    with reading(node.engine) as conn:
+        stored = _stored(conn)
+        first, last = index_rows(conn)
+        middle = (first + last) // 2
+        batches = [*indicator_entries(conn, PREFIXES, (first, middle), window=5),
+                   *indicator_entries(conn, PREFIXES, (middle + 1, last), window=7)]  # fmt: skip
+    read: dict[str, tuple[Any, ...]] = {}
+    for batch in batches:
+        starts = list(itertools.accumulate([0, *map(int, batch.key_lengths.split(","))]))
+        stamps = [batch.valid_from.split(","), batch.valid_until.split(",")]
+        for n, meta in enumerate(zip(*meta_columns(batch), strict=True)):
+            oid = "indicator--" + batch.ids[36 * n : 36 * (n + 1)]
+            key = batch.keys[starts[n] : starts[n + 1]]
+            assert oid not in read
+            read[oid] = (False, *decode_meta(meta), *_valid(stamps, n))
+            assert key == f"d:d{int(oid[-12:])}.example.com"
+    assert read == {oid: value for oid, value in stored.items() if not value[0]}  # not revoked
+    assert len(read) < len(stored)
+
+
+def _stored(conn: Any) -> dict[str, tuple[Any, ...]]:
+    """Each indicator as the reads should give it back: revoked, the metadata, validity."""
+    o = objects
+    rows = conn.execute(
+        select(o.c.id, o.c.revoked, o.c.created_by_ref, o.c.origin, o.c.tlp, o.c.groups,
+               o.c.marking_from_object, o.c.recorded_tlp, o.c.brought_by, o.c.readers,
+               o.c.valid_from, o.c.valid_until).where(o.c.type == "indicator")
+    )  # fmt: skip
+    return {r[0]: (bool(r[1]), *r[2:6], bool(r[6]), *r[7:]) for r in rows}
+
+
+def _valid(stamps: list[list[str]], n: int) -> list[int | None]:
+    return [None if s[n] == str(-(2**63)) else int(s[n]) for s in stamps]

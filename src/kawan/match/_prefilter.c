@@ -406,12 +406,95 @@ no_starts:
     return result;
 }
 
+/* span_codes(data, starts, ends, out) -> int: equal spans get equal codes, numbered in
+ * the order of their first span; an open-addressing table of the first span of each code,
+ * compared byte for byte, so two different spans never share a code. */
+static PyObject *span_codes(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer data, starts, ends, out;
+    PyObject *starts_obj, *ends_obj, *out_obj, *result = NULL;
+    int bad = 0, nomem = 0;
+    Py_ssize_t distinct = 0;
+    if (!PyArg_ParseTuple(args, "y*OOO:span_codes", &data, &starts_obj, &ends_obj, &out_obj))
+        return NULL;
+    if (u64_buffer(starts_obj, &starts, "starts") < 0)
+        goto no_starts;
+    if (u64_buffer(ends_obj, &ends, "ends") < 0)
+        goto no_ends;
+    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto no_out;
+    if (starts.len != ends.len || out.len != starts.len / 2) {
+        PyErr_SetString(PyExc_ValueError, "starts and ends (int64), out (int32): one per span");
+        goto done;
+    }
+    {
+        const unsigned char *bytes = data.buf;
+        const int64_t *s = starts.buf, *e = ends.buf;
+        int32_t *code = out.buf;
+        Py_ssize_t count = starts.len / 8, size = 16;
+        while (size < 2 * count)
+            size *= 2;
+        int64_t *first = malloc((size_t)size * sizeof(int64_t)); /* span index + 1; 0: empty */
+        if (first == NULL) {
+            nomem = 1;
+        } else {
+            memset(first, 0, (size_t)size * sizeof(int64_t));
+            Py_BEGIN_ALLOW_THREADS
+            for (Py_ssize_t i = 0; i < count && !bad; ++i) {
+                if (s[i] < 0 || e[i] < s[i] || e[i] > data.len) {
+                    bad = 1;
+                    break;
+                }
+                uint64_t h = UINT64_C(0xcbf29ce484222325);
+                for (int64_t j = s[i]; j < e[i]; ++j)
+                    h = (h ^ bytes[j]) * BASE;
+                Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(size - 1));
+                for (;;) {
+                    int64_t k = first[at] - 1;
+                    if (k < 0) {
+                        first[at] = i + 1;
+                        code[i] = (int32_t)distinct++;
+                        break;
+                    }
+                    if (e[k] - s[k] == e[i] - s[i] &&
+                        memcmp(bytes + s[k], bytes + s[i], (size_t)(e[i] - s[i])) == 0) {
+                        code[i] = code[k];
+                        break;
+                    }
+                    at = (at + 1) & (size - 1);
+                }
+            }
+            Py_END_ALLOW_THREADS
+            free(first);
+        }
+    }
+    if (nomem)
+        PyErr_NoMemory();
+    else if (bad)
+        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
+    else
+        result = PyLong_FromSsize_t(distinct);
+done:
+    PyBuffer_Release(&out);
+no_out:
+    PyBuffer_Release(&ends);
+no_ends:
+    PyBuffer_Release(&starts);
+no_starts:
+    PyBuffer_Release(&data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"newlines", newlines, METH_VARARGS,
      "newlines(chunk) -> int\n\nHow many newline bytes `chunk` holds (as chunk.count(b'\\n'))."},
     {"hash_spans", hash_spans, METH_VARARGS,
      "hash_spans(data, starts, ends, out)\n\n"
      "Write into `out` (uint64) the hash of each span data[starts[i]:ends[i]] (int64)."},
+    {"span_codes", span_codes, METH_VARARGS,
+     "span_codes(data, starts, ends, out) -> int\n\n"
+     "Write into `out` (int32) a code per span data[starts[i]:ends[i]]: equal bytes, equal\n"
+     "code, numbered by first occurrence from 0. Returns the number of distinct spans."},
     {"candidate_spans", candidate_spans, METH_VARARGS,
      "candidate_spans(chunk, bitmap, bits, hashes, cidr) -> bytes\n\n"
      "The lines of `chunk` that may hold an indicator, ascending: native-endian signed\n"

@@ -31,3 +31,13 @@ def hash_spans(
 ) -> None:
     """Write into `out` the hash of each span `data[starts[i]:ends[i]]` (the bytes as they
     are): sum of (byte + 1) * BASE^j mod 2^64, as `fast.hash_spans_numpy`."""
+
+def span_codes(
+    data: bytes | npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int32],
+    /,
+) -> int:
+    """Write into `out` a code per span `data[starts[i]:ends[i]]`: equal bytes, equal code,
+    numbered from 0 in the order of first occurrence. Returns how many distinct spans."""

@@ -1,24 +1,27 @@
-"""The indicator table from store rows (pure numpy): the latest indicator versions and
-their pattern comparisons, read in batches, joined on `date_added` (`Builder`)."""
+"""The indicator table from store rows (pure numpy): a complete read's batches, each
+comparison with its version's columns (`EntriesBuilder`), or the versions and comparisons
+added since a cursor, joined on `date_added` (`Builder`)."""
 
 from __future__ import annotations
 
 import ctypes
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from kawan.errors import CannotRun
-from kawan.match.fast import hash_keys, hash_spans
+from kawan.match.fast import hash_keys, hash_spans, span_codes
 from kawan.match.table import (
     I32,
     I64,
     ID_PREFIX,
     KINDS,
     NO_END,
+    U8,
     U64,
     Bools,
     Meta,
@@ -27,7 +30,15 @@ from kawan.match.table import (
     assemble,
     rows_of,
 )
-from kawan.store.indicators import NO_STAMP, KeyBatch, VersionBatch, decode_meta
+from kawan.store.indicators import (
+    NO_STAMP,
+    UNIT,
+    UUID_WIDTH,
+    EntryBatch,
+    KeyBatch,
+    VersionBatch,
+    decode_meta,
+)
 
 PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
 
@@ -37,11 +48,10 @@ class Builder:
     then their pattern comparisons (`add_keys`), joined on `date_added` in `table()`.
 
     Revoked versions, versions without a comparison and comparisons of versions not read
-    are left out. With `track`, the ids of every version read (kept or not) are kept too:
-    an incremental update drops the entries they supersede."""
+    are left out. The ids of every version read (kept or not) are kept too: the update
+    drops the entries of an older table they supersede."""
 
-    def __init__(self, track: bool = False) -> None:
-        self.track = track
+    def __init__(self) -> None:
         self.read = 0  # indicator versions read
         self.cursor = 0  # the highest date_added read
         self._metas: dict[Meta, int] = {}
@@ -57,7 +67,7 @@ class Builder:
         stamps = _numbers(batch.date_added)
         ids = _joined_strings(batch.ids, batch.id_lengths)
         revoked = np.frombuffer(batch.revoked.encode(), np.uint8) == ord("1")
-        metas = _codes(batch.meta_keys(), self._metas, decode_meta)
+        metas = _meta_codes(batch, self._metas)
         columns: list[npt.NDArray[Any]] = [
             stamps, _stamps(batch.valid_from, 0), _stamps(batch.valid_until, NO_END), metas,
         ]  # fmt: skip
@@ -68,8 +78,7 @@ class Builder:
         id_hash = hash_spans(ids.data, ids.offsets[:-1], ids.offsets[1:], 0)[0]
         self.read += batch.count
         self.cursor = max(self.cursor, batch.last)
-        if self.track:
-            self._read.append((ids, id_hash))
+        self._read.append((ids, id_hash))
         kept = ~revoked
         self._ids.append(ids.keep(kept))
         for batches, column in zip(self._entries, [id_hash, *columns], strict=True):
@@ -118,6 +127,106 @@ class Builder:
         while entries:  # each column let go once kept
             kept.append(entries.pop(0)[keep])
         return assemble(list(self._metas), ids, kept, keys, rows)
+
+
+class EntriesBuilder:
+    """Turns the batches of a complete read (`indicator_entries`: each comparison with its
+    version's columns) into a table. Batches may come in any order (two readers); each
+    is in index row order, in which a version's comparisons are consecutive."""
+
+    def __init__(self, cursor: int) -> None:
+        self.cursor = cursor  # where the read leaves the cursor of later reads
+        self.read = 0  # index rows read
+        self._metas: dict[Meta, int] = {}
+        self._parts: list[Part] = []
+
+    def add(self, batch: EntryBatch) -> None:
+        self.add_part(part_of(batch))
+
+    def add_part(self, part: Part) -> None:
+        """A batch made a part (`part_of`), here or in another process."""
+        self.read += part.count
+        remap = np.array([self._metas.setdefault(m, len(self._metas)) for m in part.metas] or [0])
+        part.entries[3] = remap.astype(np.int32)[part.entries[3]]
+        part.metas = []
+        self._parts.append(part)
+
+    def table(self) -> Table:
+        """The versions and their rows, versions in `date_added` order. The parts are let
+        go column by column as the table's columns are joined (at 10M indicators, two
+        copies of the table would not fit in the memory the matcher may use)."""
+        parts = sorted(self._parts, key=lambda p: int(p.entries[0][0]) if len(p.owner) else 0)
+        self._parts = []
+        base, owners = 0, []
+        for part in parts:  # each part's row owners, numbered across the parts
+            owners.append(part.owner + base)
+            base += len(part.entries[0])
+        entry_parts = [[p.entries[n] for p in parts] for n in range(len(_ENTRY_TYPES) - 1)]
+        row_parts = [[p.rows[n] for p in parts] for n in range(len(_ROW_TYPES))]
+        key_parts, id_parts = [p.keys for p in parts], [p.ids for p in parts]
+        del parts, part
+        entries = [_drained(c, t) for c, t in zip(entry_parts, _ENTRY_TYPES[1:], strict=True)]
+        rows = [_drained(c, t) for c, (_, t) in zip(row_parts, _ROW_TYPES, strict=True)]
+        rows.append(_drained(owners, np.int32))
+        keys = Strings.concat(key_parts)
+        key_parts.clear()
+        ids = _drained(id_parts, np.uint8)
+        stamps = entries[0]
+        if len(stamps) > 1 and not bool(np.all(stamps[1:] > stamps[:-1])):
+            # a version's rows split by a batch's end (its entry comes twice, side by
+            # side), or rows not in date_added order
+            order = None if bool(np.all(stamps[1:] >= stamps[:-1])) else np.argsort(stamps)
+            ordered = stamps if order is None else stamps[order]
+            first = np.ones(len(stamps), np.bool_)
+            np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+            renumber = np.cumsum(first, dtype=np.int32) - 1
+            if order is not None:
+                renumber[order] = renumber.copy()
+                first[order] = first.copy()
+            rows[-1] = renumber[rows[-1]]
+            kept = np.flatnonzero(first) if order is None else order[first[order]]
+            entries = [e[kept] for e in entries]
+            ids = ids.reshape(-1, UUID_WIDTH)[kept].reshape(-1)
+        offsets = np.arange(len(entries[0]) + 1, dtype=np.int64) * UUID_WIDTH
+        id_strings = Strings(ids, offsets)
+        id_hash = hash_spans(ids, offsets[:-1], offsets[1:], 0)[0]
+        return assemble(list(self._metas), id_strings, [id_hash, *entries], keys, rows)
+
+
+@dataclass
+class Part:
+    """One batch of a complete read as arrays: its versions (ids, then the entry columns
+    after `id_hash`, `meta` coding `metas`) and their rows (keys, the row columns, and each
+    row's version in the part)."""
+
+    count: int  # index rows read
+    metas: list[Meta]
+    ids: U8
+    entries: list[npt.NDArray[Any]]
+    keys: Strings
+    rows: list[npt.NDArray[Any]]
+    owner: I32
+
+
+def part_of(batch: EntryBatch) -> Part:
+    """A batch of `indicator_entries` as arrays; a version's rows, consecutive in the
+    batch, become one entry."""
+    stamps = _numbers(batch.date_added)
+    keys = _joined_strings(batch.keys, batch.key_lengths)
+    data = np.frombuffer(batch.ids.encode(), np.uint8)
+    if len(data) != UUID_WIDTH * batch.count:
+        raise CannotRun(f"the index read {len(data)} bytes of ids for {batch.count} ids")
+    first = np.ones(len(stamps), np.bool_)  # a version's first row in the batch
+    np.not_equal(stamps[1:], stamps[:-1], out=first[1:])
+    metas: dict[Meta, int] = {}
+    codes = _meta_codes(batch, metas)[first]
+    owner = np.cumsum(first, dtype=np.int32) - 1
+    ids = data.reshape(-1, UUID_WIDTH)[first].reshape(-1)
+    valid = [_stamps(batch.valid_from, 0)[first], _stamps(batch.valid_until, NO_END)[first]]
+    columns: list[npt.NDArray[Any]] = [stamps[first], *valid, codes]
+    rows = rows_of(keys, owner)
+    row_columns = [rows[name] for name, _ in _ROW_TYPES]
+    return Part(batch.count, list(metas), ids, columns, keys, row_columns, owner)
 
 
 def give_back_memory() -> None:
@@ -192,11 +301,40 @@ def _joined_strings(text: str, lengths: str) -> Strings:
     return Strings(data, offsets)
 
 
-def _codes(raw: list[Any], codes: dict[Meta, int], convert: Callable[[Any], Meta]) -> I32:
-    """The code of each raw metadata tuple in `codes` (new ones added), each distinct
-    tuple converted once."""
-    local = {r: codes.setdefault(convert(r), len(codes)) for r in dict.fromkeys(raw)}
-    return np.fromiter(map(local.__getitem__, raw), np.int32, len(raw))
+def _meta_codes(batch: VersionBatch | EntryBatch, codes: dict[Meta, int]) -> I32:
+    """Each row's metadata as its code in `codes` (new metadata added). A batch holds few
+    distinct values in each column: each column is coded natively, then each distinct
+    combination of the four decoded once (no Python object per row)."""
+    b = batch
+    texts = ((b.creators, UNIT), (b.origins, UNIT), (b.flags, ","), (b.access, UNIT))
+    columns = [_field_codes(text, sep, b.count) for text, sep in texts]
+    combined, bound = np.zeros(batch.count, np.int64), 1
+    for coded, values in columns:
+        if bound * len(values) >= 2**62:  # renumbered densely before the product could overflow
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+            bound = batch.count
+        combined = combined * len(values) + coded
+        bound *= max(len(values), 1)
+    firsts, inverse = np.unique(combined, return_index=True, return_inverse=True)[1:]
+    local = [codes.setdefault(decode_meta([v[c[int(f)]] for c, v in columns]), len(codes))
+             for f in firsts]  # fmt: skip
+    return np.array(local, np.int32)[inverse] if local else np.zeros(0, np.int32)
+
+
+def _field_codes(text: str, sep: str, count: int) -> tuple[I32, list[str]]:
+    """The code of each of the `count` fields of `text` (split at `sep`), and the distinct
+    fields by code."""
+    if not count:
+        return np.zeros(0, np.int32), []
+    data = np.frombuffer(text.encode(), np.uint8)
+    cuts = np.flatnonzero(data == ord(sep))
+    if len(cuts) != count - 1:  # the store's columns must agree
+        raise CannotRun(f"the index read {len(cuts) + 1} values for {count} rows")
+    starts = np.concatenate([[0], cuts + 1]).astype(np.int64)
+    ends = np.concatenate([cuts, [len(data)]]).astype(np.int64)
+    coded, _ = span_codes(data, starts, ends)
+    firsts = np.unique(coded, return_index=True)[1]
+    return coded, [data[starts[f] : ends[f]].tobytes().decode() for f in firsts]
 
 
 _ENTRY_TYPES = (np.uint64, np.int64, np.int64, np.int64, np.int32)

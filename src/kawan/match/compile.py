@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine
 
 from kawan.match import table as tables
 from kawan.match.build import PREFIXES, Builder, give_back_memory
+from kawan.match.complete import read_complete
 from kawan.match.index import Index, Lookup
 from kawan.match.table import Bools, Meta, Table
 from kawan.sharing.policy import Kind, Viewer, World, visible
@@ -64,61 +65,61 @@ def compile_index(
     visible: Visible | None = None,
     now: int | None = None,
     cache_dir: Path | None = None,
+    readers: int | None = None,
 ) -> Compiled:
-    """The index of what the home agency may match now; see the module docstring."""
+    """The index of what the home agency may match now; see the module docstring.
+    `readers`: processes for a complete read (default: one per core)."""
     path = None if cache_dir is None else cache_dir / CACHE_NAME
     loaded = tables.load(path) if path is not None else None
     if loaded is not None and loaded[1].get("home") != home:
         loaded = None
-    since = int(loaded[1]["cursor"]) if loaded is not None else None
+    if loaded is None:
+        complete = read_complete(engine, readers)
+        base, since, read = complete.table(), complete.cursor, complete.read
+        give_back_memory()
+    else:
+        base, since, read = loaded[0], int(loaded[1]["cursor"]), 0
     with reading(engine) as conn:
         policy = visible or home_visible(load_world(conn))
-        builder, cursor = _read(conn, since)
+        builder, cursor = _read_since(conn, since)
     if loaded is not None and cursor == since:  # nothing new: the cache as it is
         table, lookup, digest = loaded[0], Lookup(**loaded[2]), str(loaded[1]["digest"])
     else:
-        table, lookup, digest = _updated(builder, loaded[0] if loaded else None, path,
-                                         {"home": home, "cursor": cursor})  # fmt: skip
+        table, lookup, digest = _updated(builder, base, path, {"home": home, "cursor": cursor})
         give_back_memory()
     usable = _usable(table, policy, now or now_us())
     index = Index(table, usable, lookup)
-    return Compiled(index, int(usable.sum()), builder.read, loaded is not None, digest)
+    return Compiled(index, int(usable.sum()), read + builder.read, loaded is not None, digest)
 
 
 def _updated(
-    builder: Builder, old: Table | None, path: Path | None, header: dict[str, Any]
+    builder: Builder, old: Table, path: Path | None, header: dict[str, Any]
 ) -> tuple[Table, Lookup, str]:
     """The old table with what the builder read, its lookup arrays and digest, saved to
     `path` (and then memory-mapped from there)."""
     ids, hashes = builder.read_ids()
-    fresh = builder.table()
-    table = fresh if old is None else tables.merge(old, fresh, ids, hashes)
-    give_back_memory()
-    lookup, digest = Lookup.of(table), table.digest()
+    if builder.read or len(ids):
+        old = tables.merge(old, builder.table(), ids, hashes)
+        give_back_memory()
+    lookup, digest = Lookup.of(old), old.digest()
     if path is None:
-        return table, lookup, digest
-    tables.save(path, table, {**header, "digest": digest}, lookup.arrays())
+        return old, lookup, digest
+    tables.save(path, old, {**header, "digest": digest}, lookup.arrays())
     saved = tables.load(path)
-    return (table, lookup, digest) if saved is None else (saved[0], Lookup(**saved[2]), digest)
+    return (old, lookup, digest) if saved is None else (saved[0], Lookup(**saved[2]), digest)
 
 
-def _read(conn: Connection, since: int | None) -> tuple[Builder, int]:
-    """The indicator versions (and deletions) since the cursor, and the new cursor.
-
-    One reader, in one transaction. (Reading the versions and the comparisons at the same
-    time, in two threads on two connections, was tried: on this 2-core machine both SQLite
-    reads then cost almost twice the CPU, and the build took longer.)"""
-    builder = Builder(track=since is not None)
+def _read_since(conn: Connection, since: int) -> tuple[Builder, int]:
+    """The indicator versions and deletions added after the cursor, and the new cursor."""
+    builder = Builder()
     for versions in indicator_versions(conn, since):
         builder.add_versions(versions)
-    for keys in pattern_keys(conn, PREFIXES, since):
+    keys = pattern_keys(conn, PREFIXES, since)
+    if keys is not None:
         builder.add_keys(keys)
-    cursor = max(since or 0, builder.cursor)
-    if since is not None:
-        deleted, last = deleted_indicators(conn, since)
-        builder.forget(deleted)
-        cursor = max(cursor, last)
-    return builder, cursor
+    deleted, last = deleted_indicators(conn, since)
+    builder.forget(deleted)
+    return builder, max(since, builder.cursor, last)
 
 
 def _usable(table: Table, visible: Visible, now: int) -> Bools:

@@ -31,6 +31,7 @@ from kawan.match import _prefilter
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 BASE = 0x100000001B3
 BITMAP_BITS = 26
 CIDR_BITMAP_MAX = 24  # CIDR tables of prefixes up to /24 also as bitmaps (2 MB at most)
@@ -105,6 +106,26 @@ def hash_spans_numpy(
     """`hash_spans` from one prefix-sum array: its specification and test oracle."""
     prefix = _prefix_hashes(data)
     return _span_hashes(prefix, starts, ends), _span_hashes(prefix, starts + skip, ends)
+
+
+def span_codes(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> tuple[I32, int]:
+    """A code per span `data[starts:ends]`: equal bytes, equal code, numbered from 0 in
+    the order of first occurrence (native; exact, not a hash); and how many there are."""
+    out = np.empty(len(starts), dtype=np.int32)
+    first, last = (np.ascontiguousarray(a, np.int64) for a in (starts, ends))
+    count = _prefilter.span_codes(np.ascontiguousarray(data), first, last, out)
+    return out, count
+
+
+def span_codes_python(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> tuple[I32, int]:
+    """`span_codes` with a dict: its specification and test oracle."""
+    raw = data.tobytes()
+    codes: dict[bytes, int] = {}
+    found = [
+        codes.setdefault(raw[s:e], len(codes))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    return np.array(found, dtype=np.int32), len(codes)
 
 
 def _native_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:

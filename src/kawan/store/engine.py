@@ -44,6 +44,16 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def engine_like(engine: Engine) -> Engine:
+    """A new engine on the same database, for a forked process: it opens connections of
+    its own and never touches those of the parent's pool (neither SQLite's nor psycopg's
+    connections may be used on both sides of a fork)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
 def _sqlite_engine(url: str) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:" and not url.startswith("sqlite:///:memory:"):

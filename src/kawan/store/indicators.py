@@ -1,34 +1,36 @@
-"""What the matcher reads: the latest indicator versions, the comparisons the store
-indexed from their patterns, and the indicators deleted since a cursor (SQL).
+"""What the matcher reads: the comparisons the store indexed from indicator patterns, with
+their versions' columns; the versions and comparisons added since a cursor; and the
+indicators deleted since a cursor (SQL).
 
-A million indicators are read in one go, so the two big reads come back as columns, not
-rows: each batch is one result row whose columns are the batch's values joined into one
-text by the database (`group_concat` on SQLite, `string_agg` on PostgreSQL). Python then
-makes no object per value; the matcher splits the texts with numpy. Each aggregate sees
-the batch's rows in the same order, so the columns line up (which order that is, SQL
-does not promise: the reader sorts by `date_added` where it needs to).
+A million indicators are read in one go, so the reads come back as columns, not rows:
+each batch is one result row whose columns are the batch's values joined into one text by
+the database (`group_concat` on SQLite, `string_agg` on PostgreSQL). Python then makes no
+object per value; the matcher splits the texts with numpy. Each aggregate sees the
+batch's rows in the same order, so the columns line up (which order that is, SQL does
+not promise: the reader sorts by `date_added` where it needs to).
 
-- `indicator_versions`: the latest version of every indicator (revoked ones too, so a
-  reader can drop what they supersede), with `valid_from` / `valid_until` (columns since
-  migration 0009) and the metadata visibility is decided from, packed into four columns
-  (`VersionBatch.meta_keys` / `decode_meta` unpack them);
-- `pattern_keys`: the rows the store indexed with `via="pattern"` — the comparisons of a
-  *simple* STIX pattern (`kawan.ingest.prepare.keys_of` writes them only for
-  `pattern_type: stix`), already normalised — as `prefix + value` keys, keyed by the
-  indicator version's `date_added`. A complete read scans the index once, in batches; a
-  read since a cursor goes through the new indicator versions and the index by object id;
+- `indicator_entries`: a complete read. Every row the store indexed with `via="pattern"`
+  (the comparisons of a *simple* STIX pattern, which `kawan.ingest.prepare.keys_of`
+  writes only for `pattern_type: stix`, already normalised) of a latest indicator version
+  not revoked, as a `prefix + value` key, with its version's id, `valid_from` /
+  `valid_until` (columns since migration 0009) and the metadata visibility is decided
+  from, packed into four columns (`meta_columns` / `decode_meta` unpack them). One pass
+  over the index table in windows of row ids; a range of rows can be read on its own
+  (`index_rows`), so that several processes can share the read;
+- `indicator_versions` and `pattern_keys`: the latest indicator versions added after a
+  cursor (revoked ones too, so a reader can drop what they supersede), and their
+  comparisons, through the new versions and the index by object id;
 - `deleted_indicators`: the indicators tombstones added since a cursor deleted (deletion
   removes every version, so a cursor over indicator versions alone never sees it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, LargeBinary, Text, and_, case, cast, func, literal, select
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from kawan.store.deletions import TOMBSTONE
@@ -60,16 +62,18 @@ class VersionBatch:
     origins: str  # UNIT-separated
     access: str  # "" or groups RECORD brought_by RECORD readers, UNIT-separated
 
-    def meta_keys(self) -> list[tuple[str, str, str, str]]:
-        """Each version's packed metadata (creator, origin, flags, access): equal keys,
-        equal metadata; `decode_meta` unpacks one."""
-        flags = self.flags.split(",")
-        parts = (self.creators, self.origins, self.access)
-        creators, origins, access = (p.split(UNIT) if self.count else [] for p in parts)
-        return list(zip(creators, origins, flags, access, strict=True))
+
+def meta_columns(batch: VersionBatch | EntryBatch) -> list[list[str]]:
+    """The packed metadata of a batch's rows as four columns of texts: creator, origin,
+    flags, access. Equal texts in all four, equal metadata; `decode_meta` unpacks a row's."""
+    if not batch.count:
+        return [[], [], [], []]
+    b = batch
+    return [b.creators.split(UNIT), b.origins.split(UNIT), b.flags.split(","), b.access.split(UNIT)]
 
 
-def decode_meta(key: tuple[str, str, str, str]) -> MetaTuple:
+def decode_meta(key: Sequence[str]) -> MetaTuple:
+    """A row's metadata from its four packed texts (`meta_columns`)."""
     creator, origin, flags, access = key
     value = int(flags)
     tlp, from_object, recorded = value // 100, (value // 10) % 10 == 1, value % 10 - 1
@@ -88,27 +92,104 @@ class KeyBatch:
     key_lengths: str
 
 
-def indicator_versions(
-    conn: Connection, since: int | None = None, batch: int = BATCH
-) -> Iterator[VersionBatch]:
-    """The latest indicator versions added after `since` (all without), in batches."""
+@dataclass(frozen=True)
+class EntryBatch:
+    """A batch of the comparisons of the latest indicator versions not revoked, each with
+    its version's columns (a version of n comparisons comes n times, in consecutive rows
+    unless a batch ends between them)."""
+
+    count: int
+    date_added: str  # comma-separated
+    ids: str  # without their `indicator--` prefix, joined: UUID_WIDTH bytes each
+    keys: str  # `prefix + value`, joined without separator; `key_lengths` (bytes) split them
+    key_lengths: str
+    valid_from: str  # comma-separated microseconds, NO_STAMP where absent
+    valid_until: str
+    flags: str  # as VersionBatch's
+    creators: str
+    origins: str
+    access: str
+
+
+UUID_WIDTH = 36  # what follows `type--` in a STIX id (validated on ingest)
+
+
+def indicator_entries(
+    conn: Connection,
+    prefixes: Mapping[str, str],
+    rows: tuple[int, int] | None = None,
+    window: int = BATCH,
+) -> Iterator[EntryBatch]:
+    """Every comparison the store indexed from a simple pattern of the latest indicator
+    versions not revoked, whose observable type `prefixes` names, with its version's
+    columns: all a complete read of the matcher's index needs, in one pass over the index
+    table (each row finds its version by the version's key). `rows`: only index rows in
+    this range (both ends included; default `index_rows`), read `window` rows at a time
+    (a window with no such row gives no batch)."""
+    x, o = observables, objects
+    prefix = _prefix_of(prefixes)
+    key = prefix + x.c.value
+    v = {c.name: c for c in _version_columns()}
+    joined = _Joiner(conn)
+    columns = select(
+        func.count(), joined(v["date_added"], ","), joined(v["id"], ""), joined(key, ""),
+        joined(joined.octets(key), ","), joined(v["valid_from"], ","),
+        joined(v["valid_until"], ","), joined(v["flags"], ","), joined(v["creator"], UNIT),
+        joined(v["origin"], UNIT), joined(v["access"], UNIT),
+    ).select_from(x.join(o, o.c.date_added == x.c.date_added))  # fmt: skip
+    wanted = [*_pattern_rows(prefix), x.c.revoked.is_(False)]
+    first, last = index_rows(conn) if rows is None else rows
+    # windows of row ids, not LIMIT: an aggregate over a LIMITed subquery copies each value
+    # once more, and on SQLite that was a fifth of the read
+    for after in range(first - 1, last, window):
+        upto = min(after + window, last)
+        found = conn.execute(columns.where(*wanted, x.c.row > after, x.c.row <= upto)).one()
+        if found[0]:
+            yield EntryBatch(*found)
+    _let_go(conn)
+
+
+def index_rows(conn: Connection) -> tuple[int, int]:
+    """The lowest and highest row of the observable index ((0, -1) when it is empty)."""
+    x = observables
+    low, high = conn.execute(select(func.min(x.c.row), func.max(x.c.row))).one()
+    return (0, -1) if low is None else (int(low), int(high))
+
+
+def latest_indicator_stamp(conn: Connection) -> int:
+    """The highest `date_added` of a latest indicator version (0 without one): where a
+    complete read leaves the cursor of later reads."""
+    stmt = select(func.max(objects.c.date_added)).where(*_latest_indicators(None))
+    return int(conn.execute(stmt).scalar() or 0)
+
+
+def _version_columns() -> list[ColumnElement[Any]]:
+    """A version's columns as the batches carry them: id (without prefix), validity, and
+    the metadata packed in four (see `decode_meta`)."""
     o = objects
     recorded = func.coalesce(o.c.recorded_tlp + 1, 0)
     flags = o.c.tlp * 100 + case((o.c.marking_from_object, 10), else_=0) + recorded
     plain = and_(o.c.groups == "", o.c.brought_by.is_(None), o.c.readers == "")
     access = case((plain, ""), else_=o.c.groups + RECORD + func.coalesce(o.c.brought_by, "")
                   + RECORD + o.c.readers)  # fmt: skip
+    return [
+        o.c.date_added, func.substr(o.c.id, len(_PREFIX) + 1).label("id"),
+        func.coalesce(o.c.valid_from, literal(NO_STAMP)).label("valid_from"),
+        func.coalesce(o.c.valid_until, literal(NO_STAMP)).label("valid_until"),
+        flags.label("flags"), func.coalesce(o.c.created_by_ref, "").label("creator"),
+        o.c.origin, access.label("access"),
+    ]  # fmt: skip
+
+
+def indicator_versions(
+    conn: Connection, since: int | None = None, batch: int = BATCH
+) -> Iterator[VersionBatch]:
+    """The latest indicator versions added after `since` (all without), in batches."""
+    o = objects
     joined, after = _Joiner(conn), -1 if since is None else since
     while True:
         rows = (
-            select(
-                o.c.date_added, func.substr(o.c.id, len(_PREFIX) + 1).label("id"),
-                case((o.c.revoked, "1"), else_="0").label("revoked"),
-                func.coalesce(o.c.valid_from, literal(NO_STAMP)).label("valid_from"),
-                func.coalesce(o.c.valid_until, literal(NO_STAMP)).label("valid_until"),
-                flags.label("flags"), func.coalesce(o.c.created_by_ref, "").label("creator"),
-                o.c.origin, access.label("access"),
-            )
+            select(*_version_columns(), case((o.c.revoked, "1"), else_="0").label("revoked"))
             .where(*_latest_indicators(after))
             .order_by(o.c.date_added)
             .limit(batch)
@@ -131,52 +212,39 @@ def indicator_versions(
         after = found[1]
 
 
-def pattern_keys(
-    conn: Connection, prefixes: Mapping[str, str], since: int | None = None, batch: int = BATCH
-) -> Iterator[KeyBatch]:
-    """The pattern comparisons of the latest indicator versions added after `since` (all
-    without) whose observable type `prefixes` names, as `prefixes[type] + value`."""
-    x = observables
-    prefix = case(*((x.c.obs_type == t, p) for t, p in prefixes.items()), else_=None)
-    key = prefix + x.c.value
-    # not `obs_type IN (...)`: SQLite would read through the index on (obs_type, value) and
-    # sort every batch, instead of one pass over the table in `row` order
-    wanted = [x.c.via == "pattern", x.c.object_type == "indicator", prefix.is_not(None)]
+def pattern_keys(conn: Connection, prefixes: Mapping[str, str], since: int) -> KeyBatch | None:
+    """The pattern comparisons of the latest indicator versions added after `since` whose
+    observable type `prefixes` names, as `prefixes[type] + value` (None without one): few,
+    in one batch, through the new versions and the index by object id."""
+    x, o = observables, objects
+    prefix = _prefix_of(prefixes)
     joined = _Joiner(conn)
-    if since is not None:  # the new versions' comparisons: few, in one batch
-        o = objects
-        on = and_(x.c.object_id == o.c.id, x.c.date_added == o.c.date_added)
-        part = (
-            select(x.c.date_added, key.label("key"))
-            .select_from(o.join(x, on))
-            .where(*_latest_indicators(since), *wanted)
-            .subquery()
-        )
-        found = conn.execute(_key_columns(joined, part)).one()
-        if found[0]:
-            yield KeyBatch(found[0], *found[2:])
-        return
-    after = -1
-    while True:
-        part = (
-            select(x.c.row, x.c.date_added, key.label("key"))
-            .where(*wanted, x.c.row > after)
-            .order_by(x.c.row)
-            .limit(batch)
-            .subquery()
-        )
-        found = conn.execute(_key_columns(joined, part)).one()
-        if not found[0]:
-            _let_go(conn)
-            return
-        yield KeyBatch(found[0], *found[2:])
-        after = found[1]
+    on = and_(x.c.object_id == o.c.id, x.c.date_added == o.c.date_added)
+    rows = (
+        select(x.c.date_added, (prefix + x.c.value).label("key"))
+        .select_from(o.join(x, on))
+        .where(*_latest_indicators(since), *_pattern_rows(prefix))
+        .subquery()
+    )
+    found = conn.execute(
+        select(func.count(), joined(rows.c.date_added, ","), joined(rows.c.key, ""),
+               joined(joined.octets(rows.c.key), ","))
+    ).one()  # fmt: skip
+    return KeyBatch(*found) if found[0] else None
 
 
-def _key_columns(joined: _Joiner, rows: Any) -> Select[Any]:
-    last = func.max(rows.c.row) if "row" in rows.c else literal(0)
-    return select(func.count(), last, joined(rows.c.date_added, ","), joined(rows.c.key, ""),
-                  joined(joined.octets(rows.c.key), ","))  # fmt: skip
+def _prefix_of(prefixes: Mapping[str, str]) -> ColumnElement[Any]:
+    """An index row's key prefix by its observable type; NULL for types not named."""
+    x = observables
+    return case(*((x.c.obs_type == t, p) for t, p in prefixes.items()), else_=None)
+
+
+def _pattern_rows(prefix: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    """Index rows of simple indicator patterns whose type has a prefix. Not `obs_type IN
+    (...)`: SQLite would read through the index on (obs_type, value) and sort, instead of
+    one pass over the table in `row` order."""
+    x = observables
+    return [x.c.via == "pattern", x.c.object_type == "indicator", prefix.is_not(None)]
 
 
 def deleted_indicators(conn: Connection, since: int) -> tuple[list[str], int]:
