@@ -152,7 +152,10 @@ def indicator_entries(
 def index_rows(conn: Connection) -> tuple[int, int]:
     """The lowest and highest row of the observable index ((0, -1) when it is empty)."""
     x = observables
-    low, high = conn.execute(select(func.min(x.c.row), func.max(x.c.row))).one()
+    # two scalar subqueries: SQLite reads one end of the table for a lone min() or max(),
+    # but the whole table for both in one select
+    ends = [select(f(x.c.row)).scalar_subquery() for f in (func.min, func.max)]
+    low, high = conn.execute(select(*ends)).one()
     return (0, -1) if low is None else (int(low), int(high))
 
 
