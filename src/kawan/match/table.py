@@ -177,8 +177,9 @@ def rows_of(strings: Strings, owners: I32) -> dict[str, Any]:
     key_hash, fast_hash = hash_spans(strings.data, starts, ends, 2)
     # the key's value is what the prefilter looks for, except for the kinds below:
     kinds = strings.data[starts] if len(strings) else np.zeros(0, np.uint8)
-    slashes = np.add.reduceat(strings.data == ord("/"), starts) if len(strings) else kinds
-    plain = np.isin(kinds, _PLAIN) & ~((kinds == ord("4")) & (slashes > 0))
+    slashed = np.zeros(len(strings), dtype=np.bool_)  # keys holding a "/"
+    slashed[np.searchsorted(ends, np.flatnonzero(strings.data == ord("/")), side="right")] = True
+    plain = np.isin(kinds, _PLAIN) & ~((kinds == ord("4")) & slashed)
     has_fast = np.ones(len(strings), dtype=np.bool_)
     bits = np.full(len(strings), -1, dtype=np.int16)
     values = np.zeros(len(strings), dtype=np.uint64)
