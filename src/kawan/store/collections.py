@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 from kawan.stix.markings import Marking, Tlp
 from kawan.store.engine import Clock, insert_rows
 from kawan.store.records import StoredVersion
-from kawan.store.rows import version_of
+from kawan.store.rows import VERSION_FIELDS, version_from
 from kawan.store.schema import collection_entries as entries
 from kawan.store.schema import objects
 
@@ -157,7 +157,8 @@ def _joined(collection_id: str, types: Sequence[str], specs: Sequence[str]) -> S
     if specs:
         conditions.append(objects.c.spec_version.in_(specs))
     joined = entries.join(objects, objects.c.date_added == entries.c.date_added)
-    return select(entries.c.entered, objects).select_from(joined).where(and_(*conditions))
+    columns = [objects.c[name] for name in VERSION_FIELDS]
+    return select(entries.c.entered, *columns).select_from(joined).where(and_(*conditions))
 
 
 def _of_objects(ids: Sequence[str]) -> ColumnElement[bool]:
@@ -176,4 +177,5 @@ def _entered(entry: Entry) -> int:
 
 
 def _entry(row: Row[Any]) -> Entry:
-    return Entry(row.entered, version_of(row))
+    """An entry from its `entered` and the version's columns (`VERSION_FIELDS` order)."""
+    return Entry(row[0], version_from(row[1:]))

@@ -6,6 +6,7 @@ take a SQLAlchemy row and read the same fields by name."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,23 +32,21 @@ def version_from(values: Sequence[Any]) -> StoredVersion:
      created_by_ref, origin, tlp, groups, from_object, recorded, brought_by, readers,
      is_latest, json) = values  # fmt: skip
     return StoredVersion(
-        date_added=date_added,
-        id=oid,
-        type=type_,
-        spec_version=spec_version,
-        created=created,
-        modified=modified,
-        version_text=version_text,
-        revoked=bool(revoked),
-        created_by_ref=created_by_ref,
-        origin=origin,
-        marking=Marking(Tlp(tlp), tuple(groups.split()) if groups else (), bool(from_object)),
-        recorded=None if recorded is None else Tlp(recorded),
-        is_latest=bool(is_latest),
-        json=json,
-        brought_by=brought_by,
-        readers=tuple(readers.split()) if readers else (),
-    )
+        date_added, oid, type_, spec_version, created, modified, version_text, bool(revoked),
+        created_by_ref, origin, marking_of(tlp, groups, bool(from_object)),
+        None if recorded is None else _TLPS[recorded], bool(is_latest), json, brought_by,
+        tuple(readers.split()) if readers else (),
+    )  # fmt: skip
+
+
+_TLPS = {int(t): t for t in Tlp}
+
+
+@functools.lru_cache(maxsize=1024)
+def marking_of(tlp: int, groups: str, from_object: bool = True) -> Marking:
+    """The Marking of stored columns (a read has few distinct ones; Marking is immutable,
+    so one instance serves every row)."""
+    return Marking(_TLPS[tlp], tuple(groups.split()) if groups else (), from_object)
 
 
 def observable_from(values: Sequence[Any]) -> ObservableRow:
@@ -60,7 +59,7 @@ def observable_from(values: Sequence[Any]) -> ObservableRow:
         object_id=object_id,
         object_type=object_type,
         date_added=date_added,
-        marking=Marking(Tlp(tlp), tuple(groups.split()) if groups else ()),
+        marking=marking_of(tlp, groups),
         creator=creator,
         origin=origin,
         first_seen=first_seen,
