@@ -153,4 +153,3 @@ def test_a_complete_read_in_any_order_and_any_batches_gives_one_table(
     got = sorted((int(table.entry[n]), table.keys[n]) for n in range(len(table.keys)))
     assert got == sorted(({10: 0, 20: 1, 30: 2}[r[0]], r[2]) for r in rows)
     assert table.id_hash.tolist() == hash_keys(table.ids.raw(n) for n in range(3)).tolist()
-    assert builder.read == 6

@@ -131,12 +131,11 @@ class Builder:
 
 class EntriesBuilder:
     """Turns the batches of a complete read (`indicator_entries`: each comparison with its
-    version's columns) into a table. Batches may come in any order (two readers); each
-    is in index row order, in which a version's comparisons are consecutive."""
+    version's columns) into a table. Batches may come in any order (several readers);
+    each is in index row order, in which a version's comparisons are consecutive."""
 
     def __init__(self, cursor: int) -> None:
         self.cursor = cursor  # where the read leaves the cursor of later reads
-        self.read = 0  # index rows read
         self._metas: dict[Meta, int] = {}
         self._parts: list[Part] = []
 
@@ -145,7 +144,6 @@ class EntriesBuilder:
 
     def add_part(self, part: Part) -> None:
         """A batch made a part (`part_of`), here or in another process."""
-        self.read += part.count
         remap = np.array([self._metas.setdefault(m, len(self._metas)) for m in part.metas] or [0])
         part.entries[3] = remap.astype(np.int32)[part.entries[3]]
         part.metas = []
@@ -199,7 +197,6 @@ class Part:
     after `id_hash`, `meta` coding `metas`) and their rows (keys, the row columns, and each
     row's version in the part)."""
 
-    count: int  # index rows read
     metas: list[Meta]
     ids: U8
     entries: list[npt.NDArray[Any]]
@@ -226,7 +223,7 @@ def part_of(batch: EntryBatch) -> Part:
     columns: list[npt.NDArray[Any]] = [stamps[first], *valid, codes]
     rows = rows_of(keys, owner)
     row_columns = [rows[name] for name, _ in _ROW_TYPES]
-    return Part(batch.count, list(metas), ids, columns, keys, row_columns, owner)
+    return Part(list(metas), ids, columns, keys, row_columns, owner)
 
 
 def give_back_memory() -> None:

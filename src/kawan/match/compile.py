@@ -65,17 +65,16 @@ def compile_index(
     visible: Visible | None = None,
     now: int | None = None,
     cache_dir: Path | None = None,
-    readers: int | None = None,
 ) -> Compiled:
-    """The index of what the home agency may match now; see the module docstring.
-    `readers`: processes for a complete read (default: one per core)."""
+    """The index of what the home agency may match now; see the module docstring."""
     path = None if cache_dir is None else cache_dir / CACHE_NAME
     loaded = tables.load(path) if path is not None else None
     if loaded is not None and loaded[1].get("home") != home:
         loaded = None
     if loaded is None:
-        complete = read_complete(engine, readers)
-        base, since, read = complete.table(), complete.cursor, complete.read
+        complete = read_complete(engine)
+        base, since = complete.table(), complete.cursor
+        read = len(base.ids)
         give_back_memory()
     else:
         base, since, read = loaded[0], int(loaded[1]["cursor"]), 0
