@@ -155,14 +155,14 @@ class EntriesBuilder:
         copies of the table would not fit in the memory the matcher may use)."""
         parts = sorted(self._parts, key=lambda p: int(p.entries[0][0]) if len(p.owner) else 0)
         self._parts = []
-        base, owners = 0, []
-        for part in parts:  # each part's row owners, numbered across the parts
-            owners.append(part.owner + base)
-            base += len(part.entries[0])
+        bases = np.cumsum([0] + [len(p.entries[0]) for p in parts])
+        owners = [
+            p.owner + b for p, b in zip(parts, bases.tolist(), strict=False)
+        ]  # numbered across parts
         entry_parts = [[p.entries[n] for p in parts] for n in range(len(_ENTRY_TYPES) - 1)]
         row_parts = [[p.rows[n] for p in parts] for n in range(len(_ROW_TYPES))]
         key_parts, id_parts = [p.keys for p in parts], [p.ids for p in parts]
-        del parts, part
+        del parts
         entries = [_drained(c, t) for c, t in zip(entry_parts, _ENTRY_TYPES[1:], strict=True)]
         rows = [_drained(c, t) for c, (_, t) in zip(row_parts, _ROW_TYPES, strict=True)]
         rows.append(_drained(owners, np.int32))
