@@ -166,8 +166,7 @@ class EntriesBuilder:
         entries = [_drained(c, t) for c, t in zip(entry_parts, _ENTRY_TYPES[1:], strict=True)]
         rows = [_drained(c, t) for c, (_, t) in zip(row_parts, _ROW_TYPES, strict=True)]
         rows.append(_drained(owners, np.int32))
-        keys = Strings.concat(key_parts)
-        key_parts.clear()
+        keys = _drained_strings(key_parts)
         ids = _drained(id_parts, np.uint8)
         stamps = entries[0]
         if len(stamps) > 1 and not bool(np.all(stamps[1:] > stamps[:-1])):
@@ -268,11 +267,34 @@ def _kept(parts: list[Strings], mask: Bools) -> Strings:
 
 
 def _drained(batches: list[npt.NDArray[Any]], dtype: type[Any]) -> npt.NDArray[Any]:
-    """The batches joined into one array; the list emptied."""
-    joined = np.concatenate(batches) if batches else np.zeros(0, dtype)
-    batches.clear()
+    """The batches joined into one array, allocated once and filled batch by batch, each
+    batch let go once copied (the list emptied): never two copies of the whole."""
+    joined = np.empty(sum(len(b) for b in batches), batches[0].dtype if batches else dtype)
+    at = 0
+    batches.reverse()
+    for n in range(len(batches)):
+        batch = batches.pop()
+        joined[at : at + len(batch)] = batch
+        at += len(batch)
+        del batch
+        if n % 8 == 7:
+            give_back_memory()
     give_back_memory()
     return joined
+
+
+def _drained_strings(parts: list[Strings]) -> Strings:
+    """`Strings.concat` of the parts, each let go once copied (the list emptied)."""
+    offsets = np.zeros(sum(len(p) for p in parts) + 1, np.int64)
+    datas, at, base = [], 0, 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()  # its offsets let go once copied; its bytes go to `datas`
+        offsets[at + 1 : at + len(part) + 1] = part.offsets[1:] + base
+        at, base = at + len(part), base + len(part.data)
+        datas.append(part.data)
+        del part
+    return Strings(_drained(datas, np.uint8), offsets)
 
 
 def _numbers(text: str) -> I64:

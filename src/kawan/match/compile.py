@@ -85,6 +85,7 @@ def compile_index(
         table, lookup, digest = loaded[0], Lookup(**loaded[2]), str(loaded[1]["digest"])
     else:
         table, lookup, digest = _updated(builder, base, path, {"home": home, "cursor": cursor})
+        del base  # the table read: the one saved is memory-mapped from now on
         give_back_memory()
     usable = _usable(table, policy, now or now_us())
     index = Index(table, usable, lookup)
