@@ -78,19 +78,24 @@ def to_wire(incoming: Incoming) -> Wire:
 def from_wire(obj: Any, receipt: Receipt, wire: Wire) -> Incoming:
     """The Incoming that `prepare(obj, receipt)` made where `to_wire` was called."""
     text, meta, marking, content_hash, label, keys = wire
+    # Positional, the makers looked up once: the writer makes one per object it stores.
     return Incoming(
-        obj=obj,
-        meta=Meta._make(meta),
-        marking=_marking(*marking),
-        origin=receipt.origin,
-        recorded=receipt.recorded,
-        canonical=text,
-        content_hash=content_hash,
-        label=label,
-        keys=list(map(IndexKey._make, keys)),
-        brought_by=receipt.brought_by,
-        readers=receipt.readers,
+        obj,
+        _meta(meta),
+        _marking(*marking),
+        receipt.origin,
+        receipt.recorded,
+        text,
+        content_hash,
+        label,
+        list(map(_key, keys)) if keys else [],
+        receipt.brought_by,
+        receipt.readers,
     )
+
+
+_meta = Meta._make
+_key = IndexKey._make
 
 
 @functools.lru_cache(maxsize=256)

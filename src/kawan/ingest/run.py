@@ -24,7 +24,7 @@ from kawan.errors import InvalidInput
 from kawan.ingest.prepare import Receipt, Wire, from_wire, prepare, to_wire
 from kawan.ingest.stream import Item, items
 from kawan.store import objects as repo
-from kawan.store.engine import writing
+from kawan.store.engine import checkpoint, writing
 from kawan.store.records import Incoming
 
 BATCH = 2000  # objects validated together (by one worker)
@@ -94,9 +94,10 @@ def ingest_stream(
     count = _workers() if workers is None else workers
     with without_cycle_collection():
         for prepared in _together(prepare_batches(batches, receipt, name, count), COMMIT_EVERY):
-            summary.merge(store_prepared(engine, prepared, name))
+            summary.merge(store_prepared(engine, prepared, name, bulk=True))
             if progress is not None:
                 progress(stream.tell())
+    checkpoint(engine)  # the bulk transactions left it to the end
     return summary
 
 
@@ -153,13 +154,15 @@ def prepare_batch(batch: list[Item], receipt: Receipt, source: str) -> Prepared:
     return prepared
 
 
-def store_prepared(engine: Engine, prepared: Prepared, source: str) -> Summary:
-    """Store the ready items of one batch in one transaction."""
+def store_prepared(
+    engine: Engine, prepared: Prepared, source: str, *, bulk: bool = False
+) -> Summary:
+    """Store the ready items of one batch in one transaction (`bulk`: see `writing`)."""
     summary = Summary()
     summary.merge(prepared.summary)
     if not prepared.ready:
         return summary
-    with writing(engine) as conn:
+    with writing(engine, bulk=bulk) as conn:
         results = repo.put_batch(conn, [incoming for _, incoming in prepared.ready])
     for (item, _), result in zip(prepared.ready, results, strict=True):
         if result.outcome == "added":
@@ -262,23 +265,25 @@ def _received(
         return prepare_batch(batch, receipt, source)
     answers = iter(future.result())
     prepared = Prepared()
+    ready, rejected = prepared.ready, prepared.summary.rejected
     for item in batch:
-        rejection = _rejection(item, source)
-        if rejection is not None:
-            prepared.summary.rejected.append(rejection)
+        if item.error is not None:
+            rejected.append(_rejection_of(item, item.error, source))
             continue
         answer = next(answers)
         if isinstance(answer, str):
-            prepared.summary.rejected.append(_invalid(item, source, answer))
+            rejected.append(_invalid(item, source, answer))
         else:
-            prepared.ready.append((item, from_wire(item.obj, receipt, answer)))
+            ready.append((item, from_wire(item.obj, receipt, answer)))
     return prepared
 
 
 def _rejection(item: Item, source: str) -> Rejection | None:
-    if item.error is None:
-        return None
-    return Rejection(source, item.number, None, item.error.message, item.line or item.error.line)
+    return None if item.error is None else _rejection_of(item, item.error, source)
+
+
+def _rejection_of(item: Item, error: InvalidInput, source: str) -> Rejection:
+    return Rejection(source, item.number, None, error.message, item.line or error.line)
 
 
 def _id_of(obj: object) -> str | None:

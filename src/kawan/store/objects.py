@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
@@ -32,10 +33,10 @@ ANALYZE_AFTER = 1000  # PostgreSQL: changed rows before statistics are worth ref
 
 
 class Rows(NamedTuple):
-    """An incoming version's rows less the columns the store decides (`date_added`,
-    `is_latest`, first and last seen): made once per stored version by `rows_of`."""
+    """An incoming version's rows (its index rows less their stamps: first and last seen,
+    `date_added`): made once per stored version by `rows_of`."""
 
-    version: tuple[Any, ...]  # the `objects` row's other columns (VERSION_INSERT order)
+    version: tuple[Any, ...]  # the `objects` row (VERSION_INSERT order)
     keys: tuple[tuple[Any, ...], ...]  # per own index key: the `observables` row's others
     targets: tuple[str, ...]  # the ids it references (sorted, once each)
 
@@ -66,9 +67,12 @@ def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
     deletions = Deletions.of(conn, items)
     outcomes: list[PutResult | None] = []  # None: stored now
     fresh: list[Incoming] = []
+    refusal = deletions.refusal if deletions.creators or deletions.dead else None
     for item in items:
         versions = known[item.meta.id]
-        decided = deletions.refusal(item) or _decide(item, versions)
+        decided = refusal(item) if refusal is not None else None
+        if decided is None and versions:  # nothing to decide against a first version
+            decided = _decide(item, versions)
         outcomes.append(decided)
         if decided is None:
             fresh.append(item)
@@ -78,8 +82,8 @@ def put_batch(conn: Connection, items: Sequence[Incoming]) -> list[PutResult]:
         return [o for o in outcomes if o is not None]
     first = Clock.take(conn, len(fresh))  # fresh[n] is stamped first + n
     latest = _new_latest(fresh, known)
-    rows = [rows_of(item) for item in fresh]
-    _insert(conn, fresh, first, latest, rows, stored)
+    rows = [rows_of(item, first + n, latest[n]) for n, item in enumerate(fresh)]
+    _insert(conn, fresh, latest, rows, stored)
     collections.enter(conn, [(first + n, item.marking) for n, item in enumerate(fresh)])
     earliest: dict[str, int] = {}  # the first stamp of each object new to the node
     for n, item in enumerate(fresh):
@@ -179,7 +183,7 @@ def _new_latest(fresh: list[Incoming], known: dict[str, list[_Known]]) -> list[b
     latest = [False] * len(fresh)
     for oid, n in best.items():
         meta = fresh[n].meta
-        if meta.is_sco or meta.modified is None:
+        if meta.is_sco or meta.modified is None or not known[oid]:
             latest[n] = True
         else:
             stored = (v for v in known[oid] if v.date_added > 0)
@@ -232,26 +236,24 @@ INDEX_COLUMNS = (
     "via",
     "revoked",
 )
-# The order ingest inserts in: what the store decides first, then `Rows` (rows_of).
+# The order ingest inserts in (`rows_of`): what the store decides first.
 _DECIDED = ("date_added", "is_latest")
 VERSION_INSERT = (*_DECIDED, *(c for c in OBJECT_COLUMNS if c not in _DECIDED))
 _STAMPED = ("date_added", "first_seen", "last_seen")
 KEY_INSERT = (*_STAMPED, *(c for c in INDEX_COLUMNS if c not in _STAMPED))
 
 
-def rows_of(item: Incoming) -> Rows:
-    """What `put_batch` inserts for the item apart from the columns the store decides."""
+def rows_of(item: Incoming, date_added: int, is_latest: bool) -> Rows:
+    """What `put_batch` inserts for the item, stamped `date_added`."""
     meta, marking = item.meta, item.marking
     tlp, groups = int(marking.tlp), " ".join(marking.groups)
+    # Meta's first eight fields are the row's first eight columns (id … created_by_ref);
+    # an SCO's row has no version (an SCO's `modified` is an optional property, not one).
+    head = (*meta[:4], None, None, *meta[6:8]) if meta.is_sco else meta[:8]
     version = (
-        meta.id,
-        meta.type,
-        meta.spec_version,
-        meta.created,
-        None if meta.is_sco else meta.modified,
-        None if meta.is_sco else meta.modified_text,
-        meta.revoked,
-        meta.created_by_ref,
+        date_added,
+        is_latest,
+        *head,
         item.origin,
         tlp,
         groups,
@@ -265,7 +267,7 @@ def rows_of(item: Incoming) -> Rows:
         meta.valid_from,
         meta.valid_until,
     )
-    keys = tuple(_key_row(item, key, tlp, groups) for key in _unique(item.keys))
+    keys = tuple([_key_row(item, key, tlp, groups) for key in _unique(item.keys)])
     return Rows(version, keys, tuple(_targets(item.obj)))
 
 
@@ -290,7 +292,6 @@ def _key_row(item: Incoming, key: IndexKey, tlp: int, groups: str) -> tuple[Any,
 def _insert(
     conn: Connection,
     fresh: list[Incoming],
-    first: int,
     latest: list[bool],
     rows: list[Rows],
     stored: set[str],
@@ -302,8 +303,7 @@ def _insert(
             .where(objects.c.id.in_(chunk), objects.c.is_latest.is_(True))
             .values(is_latest=False)
         )
-    versions = [(first + n, latest[n], *r.version) for n, r in enumerate(rows)]
-    insert_rows(conn, objects, VERSION_INSERT, versions)
+    insert_rows(conn, objects, VERSION_INSERT, [r.version for r in rows])
 
 
 def _reindex(
@@ -319,12 +319,16 @@ def _reindex(
     the SCOs it references (`via="ref"`); SCOs arriving after their referrers are indexed
     under those referrers too. Objects new to the node have no rows to replace.
     """
-    ids = {item.meta.id for _, item, _ in items}
+    targets: dict[str, tuple[str, ...]] = {}
+    own: dict[str, list[IndexKey]] = {}  # the SCOs' own keys
+    for _, item, rows in items:
+        targets[item.meta.id] = rows.targets
+        if item.meta.is_sco:
+            own[item.meta.id] = _unique(item.keys)
+    ids = targets.keys()
     replaced = sorted(ids & stored)
     first_seen = earliest | _first_seen(conn, replaced)
-    targets = {item.meta.id: r.targets for _, item, r in items}
     _replace_refs(conn, replaced, targets)
-    own = {i.meta.id: _unique(i.keys) for _, i, _ in items if i.meta.is_sco}
     sco_keys = _sco_keys(conn, {t for ts in targets.values() for t in ts}, own)
     rows_out: list[tuple[Any, ...]] = []
     for stamp, item, rows in items:
@@ -418,7 +422,7 @@ def _sco_keys(
 
 
 def _late_referrers(
-    conn: Connection, own: dict[str, list[IndexKey]], done: set[str]
+    conn: Connection, own: dict[str, list[IndexKey]], done: AbstractSet[str]
 ) -> list[tuple[Any, ...]]:
     """Index rows (KEY_INSERT order) for stored objects that referenced an SCO of this
     batch (its own keys in `own`) before it arrived."""
@@ -467,7 +471,7 @@ def _stored_index_row(version: StoredVersion, key: IndexKey) -> tuple[Any, ...]:
 
 def _unique(keys: list[IndexKey]) -> list[IndexKey]:
     if len(keys) < 2:
-        return list(keys)  # most objects carry one key or none
+        return keys  # most objects carry one key or none (callers do not change the list)
     seen: dict[tuple[str, str], IndexKey] = {}
     for key in keys:
         seen.setdefault((key.obs_type, key.value), key)

@@ -64,9 +64,11 @@ class StoredVersion:
         return self.modified if self.modified is not None else self.date_added
 
 
-@dataclass(frozen=True, slots=True)
-class PutResult:
-    """What happened to one incoming version: `added`, `unchanged` or `rejected`."""
+class PutResult(NamedTuple):
+    """What happened to one incoming version: `added`, `unchanged` or `rejected`.
+
+    A named tuple: a store makes one per version it adds (a frozen dataclass costs twice).
+    """
 
     id: str
     outcome: str
