@@ -37,7 +37,7 @@ from kawan.stix.timestamps import now_us
 from kawan.store import groups as group_table
 from kawan.store import objects as repo
 from kawan.store import sync as sync_store
-from kawan.store.engine import reading, writing
+from kawan.store.engine import checkpoint, reading, writing
 from kawan.store.sync import PULL
 
 SOURCE = "sync"
@@ -101,14 +101,17 @@ def _pull(
     with reading(engine) as conn:
         after = sync_store.cursor(conn, counts.agency_id, PULL, collection.id)
     fetched = ahead(remote_pages(peer, root, collection.id, after, pace.page_size), pace.ahead)
+    stopped = False
     try:
         validated = _validated(fetched, receipt, pool)
         for pages in _transactions(validated, pace.commit_every, pace.pages_per_commit):
             if store_pages(engine, pages, collection.id, counts):
-                return True
-        return False
+                stopped = True
+                break
     finally:
         fetched.close()  # stops the fetching thread if we stop early
+    checkpoint(engine)  # the bulk transactions left it to the end
+    return stopped
 
 
 def remote_pages(
@@ -218,7 +221,7 @@ def store_pages(
     """Store pages and move the cursor past the last, in one transaction; apply the
     sharing-group versions among them that came from their owner (returned)."""
     ready = [incoming for page in pages for _, incoming in page.prepared.ready]
-    with writing(engine) as conn:
+    with writing(engine, bulk=True) as conn:  # checkpointed at the end of the pull
         fresh = plan.unseen(ready, sync_store.held(conn, {i.meta.id for i in ready}))
         results = repo.put_batch(conn, fresh)
         added = [i for i, r in zip(fresh, results, strict=True) if r.outcome == "added"]
