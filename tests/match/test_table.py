@@ -122,10 +122,13 @@ def entries(*rows: tuple[int, int, str]) -> EntryBatch:
     """(date_added, id number, key) rows, as a complete read sends them; the version's
     other columns follow from its id number (creator "c<number % 2>")."""
     n, unit = len(rows), indicators.UNIT
-    ids = [f"00000000-0000-4000-8000-{r[1]:012d}" for r in rows]
+    ids = [f"indicator--00000000-0000-4000-8000-{r[1]:012d}" for r in rows]
+    keys = [r[2] for r in rows]  # separated, or joined with their lengths when n is even
+    texts = (unit.join(keys), None) if n % 2 else (
+        "".join(keys), ",".join(str(len(k.encode())) for k in keys))  # fmt: skip
     return EntryBatch(
-        n, ",".join(str(r[0]) for r in rows), "".join(ids), "".join(r[2] for r in rows),
-        ",".join(str(len(r[2].encode())) for r in rows), ",".join(str(r[1]) for r in rows),
+        n, ",".join(str(r[0]) for r in rows), "".join(ids), *texts,
+        ",".join(str(r[1]) for r in rows),
         ",".join(str(indicators.NO_STAMP) for _ in rows), ",".join(["100"] * n),
         unit.join(f"c{r[1] % 2}" for r in rows), unit.join(["identity--a"] * n),
         unit.join([""] * n),

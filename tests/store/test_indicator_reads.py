@@ -12,6 +12,8 @@ from kawan.match.build import PREFIXES
 from kawan.node import Node
 from kawan.store.engine import Clock, insert_rows, reading, writing
 from kawan.store.indicators import (
+    ID_WIDTH,
+    UNIT,
     decode_meta,
     index_rows,
     indicator_entries,
@@ -43,7 +45,7 @@ def _rows(first: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         versions.append((added, oid, "indicator", "2.1", 1, 1, "t", n % 5 == 0, creator, origin,
                          tlp, groups, from_object, recorded, brought_by, readers, True, "p",
                          "h", "{}", -5 + n, until))  # fmt: skip
-        keys.append(("domain-name", f"d{n}.example.com", oid, "indicator", added, tlp, groups,
+        keys.append(("domain-name", _value(n), oid, "indicator", added, tlp, groups,
                      creator or origin, origin, added, added, "pattern", n % 5 == 0))  # fmt: skip
     return versions, keys
 
@@ -82,16 +84,26 @@ def test_a_complete_read_gives_each_comparison_with_its_version(node: Node) -> N
                    *indicator_entries(conn, PREFIXES, (middle + 1, last), window=7)]  # fmt: skip
     read: dict[str, tuple[Any, ...]] = {}
     for batch in batches:
-        starts = list(itertools.accumulate([0, *map(int, batch.key_lengths.split(","))]))
+        if batch.key_lengths is None:  # keys separated: none of them holds a separator
+            keys = batch.keys.split(UNIT)
+        else:
+            starts = list(itertools.accumulate([0, *map(int, batch.key_lengths.split(","))]))
+            keys = [batch.keys[a:b] for a, b in itertools.pairwise(starts)]
         stamps = [batch.valid_from.split(","), batch.valid_until.split(",")]
         for n, meta in enumerate(zip(*meta_columns(batch), strict=True)):
-            oid = "indicator--" + batch.ids[36 * n : 36 * (n + 1)]
-            key = batch.keys[starts[n] : starts[n + 1]]
+            oid = batch.ids[ID_WIDTH * n : ID_WIDTH * (n + 1)]
             assert oid not in read
             read[oid] = (False, *decode_meta(meta), *_valid(stamps, n))
-            assert key == f"d:d{int(oid[-12:])}.example.com"
+            assert keys[n] == "d:" + _value(int(oid[-12:]))
     assert read == {oid: value for oid, value in stored.items() if not value[0]}  # not revoked
     assert len(read) < len(stored)
+    # the window holding the key with a separator was read again with the keys' lengths
+    assert {b.key_lengths is None for b in batches} == {True, False}
+
+
+def _value(n: int) -> str:
+    """The domain of indicator n; one holds the separator of the keys' column."""
+    return f"d{n}.example.com" + ("\x1fodd" if n == 8 else "")
 
 
 def _stored(conn: Any) -> dict[str, tuple[Any, ...]]:

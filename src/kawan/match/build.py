@@ -31,9 +31,9 @@ from kawan.match.table import (
     rows_of,
 )
 from kawan.store.indicators import (
+    ID_WIDTH,
     NO_STAMP,
     UNIT,
-    UUID_WIDTH,
     EntryBatch,
     KeyBatch,
     VersionBatch,
@@ -41,6 +41,7 @@ from kawan.store.indicators import (
 )
 
 PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
+UUID_WIDTH = ID_WIDTH - len(ID_PREFIX)  # an id as the table keeps it
 
 
 class Builder:
@@ -208,16 +209,19 @@ def part_of(batch: EntryBatch) -> Part:
     """A batch of `indicator_entries` as arrays; a version's rows, consecutive in the
     batch, become one entry."""
     stamps = _numbers(batch.date_added)
-    keys = _joined_strings(batch.keys, batch.key_lengths)
+    if batch.key_lengths is None:
+        keys = _separated_strings(batch.keys, UNIT, batch.count)
+    else:
+        keys = _joined_strings(batch.keys, batch.key_lengths)
     data = np.frombuffer(batch.ids.encode(), np.uint8)
-    if len(data) != UUID_WIDTH * batch.count:
+    if len(data) != ID_WIDTH * batch.count:
         raise CannotRun(f"the index read {len(data)} bytes of ids for {batch.count} ids")
     first = np.ones(len(stamps), np.bool_)  # a version's first row in the batch
     np.not_equal(stamps[1:], stamps[:-1], out=first[1:])
     metas: dict[Meta, int] = {}
     codes = _meta_codes(batch, metas)[first]
     owner = np.cumsum(first, dtype=np.int32) - 1
-    ids = data.reshape(-1, UUID_WIDTH)[first].reshape(-1)
+    ids = data.reshape(-1, ID_WIDTH)[first, len(ID_PREFIX) :].reshape(-1)
     valid = [_stamps(batch.valid_from, 0)[first], _stamps(batch.valid_until, NO_END)[first]]
     columns: list[npt.NDArray[Any]] = [stamps[first], *valid, codes]
     rows = rows_of(keys, owner)
@@ -338,6 +342,20 @@ def _meta_codes(batch: VersionBatch | EntryBatch, codes: dict[Meta, int]) -> I32
     local = [codes.setdefault(decode_meta([v[c[int(f)]] for c, v in columns]), len(codes))
              for f in firsts]  # fmt: skip
     return np.array(local, np.int32)[inverse] if local else np.zeros(0, np.int32)
+
+
+def _separated_strings(text: str, sep: str, count: int) -> Strings:
+    """The `count` fields of `text` split at `sep` (which no field holds), as Strings."""
+    data = np.frombuffer(text.encode(), np.uint8)
+    if not count:
+        return Strings.of([])
+    cuts = np.flatnonzero(data == ord(sep))
+    if len(cuts) != count - 1:  # the store's columns must agree
+        raise CannotRun(f"the index read {len(cuts) + 1} keys for {count} rows")
+    lengths = np.diff(np.concatenate([[-1], cuts, [len(data)]])) - 1
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return Strings(data[data != ord(sep)], offsets)
 
 
 def _field_codes(text: str, sep: str, count: int) -> tuple[I32, list[str]]:
