@@ -146,7 +146,7 @@ class EntriesBuilder:
     def add_part(self, part: Part) -> None:
         """A batch made a part (`part_of`), here or in another process."""
         remap = np.array([self._metas.setdefault(m, len(self._metas)) for m in part.metas] or [0])
-        part.entries[3] = remap.astype(np.int32)[part.entries[3]]
+        part.entries[4] = remap.astype(np.int32)[part.entries[4]]
         part.metas = []
         self._parts.append(part)
 
@@ -154,22 +154,22 @@ class EntriesBuilder:
         """The versions and their rows, versions in `date_added` order. The parts are let
         go column by column as the table's columns are joined (at 10M indicators, two
         copies of the table would not fit in the memory the matcher may use)."""
-        parts = sorted(self._parts, key=lambda p: int(p.entries[0][0]) if len(p.owner) else 0)
+        parts = sorted(self._parts, key=lambda p: int(p.entries[1][0]) if len(p.owner) else 0)
         self._parts = []
         bases = np.cumsum([0] + [len(p.entries[0]) for p in parts])
         owners = [
             p.owner + b for p, b in zip(parts, bases.tolist(), strict=False)
         ]  # numbered across parts
-        entry_parts = [[p.entries[n] for p in parts] for n in range(len(_ENTRY_TYPES) - 1)]
+        entry_parts = [[p.entries[n] for p in parts] for n in range(len(_ENTRY_TYPES))]
         row_parts = [[p.rows[n] for p in parts] for n in range(len(_ROW_TYPES))]
         key_parts, id_parts = [p.keys for p in parts], [p.ids for p in parts]
         del parts
-        entries = [_drained(c, t) for c, t in zip(entry_parts, _ENTRY_TYPES[1:], strict=True)]
+        entries = [_drained(c, t) for c, t in zip(entry_parts, _ENTRY_TYPES, strict=True)]
         rows = [_drained(c, t) for c, (_, t) in zip(row_parts, _ROW_TYPES, strict=True)]
         rows.append(_drained(owners, np.int32))
         keys = _drained_strings(key_parts)
         ids = _drained(id_parts, np.uint8)
-        stamps = entries[0]
+        stamps = entries[1]
         if len(stamps) > 1 and not bool(np.all(stamps[1:] > stamps[:-1])):
             # a version's rows split by a batch's end (its entry comes twice, side by
             # side), or rows not in date_added order
@@ -186,15 +186,13 @@ class EntriesBuilder:
             entries = [e[kept] for e in entries]
             ids = ids.reshape(-1, UUID_WIDTH)[kept].reshape(-1)
         offsets = np.arange(len(entries[0]) + 1, dtype=np.int64) * UUID_WIDTH
-        id_strings = Strings(ids, offsets)
-        id_hash = hash_spans(ids, offsets[:-1], offsets[1:], 0)[0]
-        return assemble(list(self._metas), id_strings, [id_hash, *entries], keys, rows)
+        return assemble(list(self._metas), Strings(ids, offsets), entries, keys, rows)
 
 
 @dataclass
 class Part:
-    """One batch of a complete read as arrays: its versions (ids, then the entry columns
-    after `id_hash`, `meta` coding `metas`) and their rows (keys, the row columns, and each
+    """One batch of a complete read as arrays: its versions (ids, then the entry columns,
+    `meta` coding `metas`) and their rows (keys, the row columns, and each
     row's version in the part)."""
 
     metas: list[Meta]
@@ -223,7 +221,9 @@ def part_of(batch: EntryBatch) -> Part:
     owner = np.cumsum(first, dtype=np.int32) - 1
     ids = data.reshape(-1, ID_WIDTH)[first, len(ID_PREFIX) :].reshape(-1)
     valid = [_stamps(batch.valid_from, 0)[first], _stamps(batch.valid_until, NO_END)[first]]
-    columns: list[npt.NDArray[Any]] = [stamps[first], *valid, codes]
+    ends = np.arange(1, len(ids) // UUID_WIDTH + 1, dtype=np.int64) * UUID_WIDTH
+    id_hash = hash_spans(ids, ends - UUID_WIDTH, ends, 0)[0]  # here: in a reader's process
+    columns: list[npt.NDArray[Any]] = [id_hash, stamps[first], *valid, codes]
     rows = rows_of(keys, owner)
     row_columns = [rows[name] for name, _ in _ROW_TYPES]
     return Part(list(metas), ids, columns, keys, row_columns, owner)
