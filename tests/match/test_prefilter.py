@@ -202,3 +202,11 @@ def test_native_span_codes_refuse_a_span_outside_the_data() -> None:
     data = np.frombuffer(b"abc", dtype=np.uint8)
     with pytest.raises(ValueError, match="outside"):
         fast.span_codes(data, np.array([1], np.int64), np.array([4], np.int64))
+
+
+def test_native_spans_refuse_arrays_of_other_lengths() -> None:
+    data, one, two = b"abc", np.zeros(1, np.int64), np.ones(2, np.int64)
+    with pytest.raises(ValueError, match="one item per span"):
+        _prefilter.span_codes(data, one, two, np.zeros(2, np.int32))
+    with pytest.raises(ValueError, match="one item per span"):
+        _prefilter.hash_spans(data, two, two, np.zeros(3, np.uint64))

@@ -354,33 +354,60 @@ static PyObject *newlines(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(total);
 }
 
+/* The arguments of hash_spans and span_codes: the data, int64 starts and ends, and a
+ * writable `out` of `width`-byte items, one per span. 0 with every buffer held (release
+ * with spans_release), -1 with an exception set and none held. */
+typedef struct {
+    Py_buffer data, starts, ends, out;
+} Spans;
+
+static int spans_parse(PyObject *args, const char *format, Py_ssize_t width, Spans *v) {
+    PyObject *starts_obj, *ends_obj, *out_obj;
+    if (!PyArg_ParseTuple(args, format, &v->data, &starts_obj, &ends_obj, &out_obj))
+        return -1;
+    if (u64_buffer(starts_obj, &v->starts, "starts") < 0)
+        goto no_starts;
+    if (u64_buffer(ends_obj, &v->ends, "ends") < 0)
+        goto no_ends;
+    if (PyObject_GetBuffer(out_obj, &v->out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
+        goto no_out;
+    if (v->starts.len == v->ends.len && v->out.len / width == v->starts.len / 8 &&
+        v->out.len % width == 0)
+        return 0;
+    PyErr_SetString(PyExc_ValueError, "starts, ends (int64) and out: one item per span");
+    PyBuffer_Release(&v->out);
+no_out:
+    PyBuffer_Release(&v->ends);
+no_ends:
+    PyBuffer_Release(&v->starts);
+no_starts:
+    PyBuffer_Release(&v->data);
+    return -1;
+}
+
+static void spans_release(Spans *v) {
+    PyBuffer_Release(&v->out);
+    PyBuffer_Release(&v->ends);
+    PyBuffer_Release(&v->starts);
+    PyBuffer_Release(&v->data);
+}
+
 /* The hash of each span data[starts[i]:ends[i]] (bytes as they are, not lower-cased):
  * sum of (byte + 1) * BASE^j, mod 2^64, as fast.hash_spans_numpy computes it. */
 static PyObject *hash_spans(PyObject *self, PyObject *args) {
     (void)self;
-    Py_buffer data, starts, ends, out;
-    PyObject *starts_obj, *ends_obj, *out_obj, *result = NULL;
+    Spans v;
     int bad = 0;
-    if (!PyArg_ParseTuple(args, "y*OOO:hash_spans", &data, &starts_obj, &ends_obj, &out_obj))
+    if (spans_parse(args, "y*OOO:hash_spans", 8, &v) < 0)
         return NULL;
-    if (u64_buffer(starts_obj, &starts, "starts") < 0)
-        goto no_starts;
-    if (u64_buffer(ends_obj, &ends, "ends") < 0)
-        goto no_ends;
-    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
-        goto no_out;
-    if (starts.len != ends.len || out.len != starts.len) {
-        PyErr_SetString(PyExc_ValueError, "starts, ends and out must have the same length");
-        goto done;
-    }
     {
-        const unsigned char *bytes = data.buf;
-        const int64_t *s = starts.buf, *e = ends.buf;
-        uint64_t *h = out.buf;
-        Py_ssize_t count = starts.len / 8;
+        const unsigned char *bytes = v.data.buf;
+        const int64_t *s = v.starts.buf, *e = v.ends.buf;
+        uint64_t *h = v.out.buf;
+        Py_ssize_t count = v.starts.len / 8;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < count; ++i) {
-            if (s[i] < 0 || e[i] < s[i] || e[i] > data.len) {
+            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
                 bad = 1;
                 break;
             }
@@ -391,19 +418,12 @@ static PyObject *hash_spans(PyObject *self, PyObject *args) {
         }
         Py_END_ALLOW_THREADS
     }
-    if (bad)
+    spans_release(&v);
+    if (bad) {
         PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-    else
-        result = Py_NewRef(Py_None);
-done:
-    PyBuffer_Release(&out);
-no_out:
-    PyBuffer_Release(&ends);
-no_ends:
-    PyBuffer_Release(&starts);
-no_starts:
-    PyBuffer_Release(&data);
-    return result;
+        return NULL;
+    }
+    return Py_NewRef(Py_None);
 }
 
 /* span_codes(data, starts, ends, out) -> int: equal spans get equal codes, numbered in
@@ -411,78 +431,57 @@ no_starts:
  * compared byte for byte, so two different spans never share a code. */
 static PyObject *span_codes(PyObject *self, PyObject *args) {
     (void)self;
-    Py_buffer data, starts, ends, out;
-    PyObject *starts_obj, *ends_obj, *out_obj, *result = NULL;
-    int bad = 0, nomem = 0;
-    Py_ssize_t distinct = 0;
-    if (!PyArg_ParseTuple(args, "y*OOO:span_codes", &data, &starts_obj, &ends_obj, &out_obj))
+    Spans v;
+    int bad = 0;
+    Py_ssize_t distinct = 0, count, size = 16;
+    if (spans_parse(args, "y*OOO:span_codes", 4, &v) < 0)
         return NULL;
-    if (u64_buffer(starts_obj, &starts, "starts") < 0)
-        goto no_starts;
-    if (u64_buffer(ends_obj, &ends, "ends") < 0)
-        goto no_ends;
-    if (PyObject_GetBuffer(out_obj, &out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
-        goto no_out;
-    if (starts.len != ends.len || out.len != starts.len / 2) {
-        PyErr_SetString(PyExc_ValueError, "starts and ends (int64), out (int32): one per span");
-        goto done;
+    count = v.starts.len / 8;
+    while (size < 2 * count)
+        size *= 2;
+    int64_t *first = calloc((size_t)size, sizeof(int64_t)); /* span index + 1; 0: empty */
+    if (first == NULL) {
+        spans_release(&v);
+        return PyErr_NoMemory();
     }
     {
-        const unsigned char *bytes = data.buf;
-        const int64_t *s = starts.buf, *e = ends.buf;
-        int32_t *code = out.buf;
-        Py_ssize_t count = starts.len / 8, size = 16;
-        while (size < 2 * count)
-            size *= 2;
-        int64_t *first = malloc((size_t)size * sizeof(int64_t)); /* span index + 1; 0: empty */
-        if (first == NULL) {
-            nomem = 1;
-        } else {
-            memset(first, 0, (size_t)size * sizeof(int64_t));
-            Py_BEGIN_ALLOW_THREADS
-            for (Py_ssize_t i = 0; i < count && !bad; ++i) {
-                if (s[i] < 0 || e[i] < s[i] || e[i] > data.len) {
-                    bad = 1;
+        const unsigned char *bytes = v.data.buf;
+        const int64_t *s = v.starts.buf, *e = v.ends.buf;
+        int32_t *code = v.out.buf;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; ++i) {
+            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
+                bad = 1;
+                break;
+            }
+            uint64_t h = UINT64_C(0xcbf29ce484222325);
+            for (int64_t j = s[i]; j < e[i]; ++j)
+                h = (h ^ bytes[j]) * BASE;
+            Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(size - 1));
+            for (;;) {
+                int64_t k = first[at] - 1;
+                if (k < 0) {
+                    first[at] = i + 1;
+                    code[i] = (int32_t)distinct++;
                     break;
                 }
-                uint64_t h = UINT64_C(0xcbf29ce484222325);
-                for (int64_t j = s[i]; j < e[i]; ++j)
-                    h = (h ^ bytes[j]) * BASE;
-                Py_ssize_t at = (Py_ssize_t)(h & (uint64_t)(size - 1));
-                for (;;) {
-                    int64_t k = first[at] - 1;
-                    if (k < 0) {
-                        first[at] = i + 1;
-                        code[i] = (int32_t)distinct++;
-                        break;
-                    }
-                    if (e[k] - s[k] == e[i] - s[i] &&
-                        memcmp(bytes + s[k], bytes + s[i], (size_t)(e[i] - s[i])) == 0) {
-                        code[i] = code[k];
-                        break;
-                    }
-                    at = (at + 1) & (size - 1);
+                if (e[k] - s[k] == e[i] - s[i] &&
+                    memcmp(bytes + s[k], bytes + s[i], (size_t)(e[i] - s[i])) == 0) {
+                    code[i] = code[k];
+                    break;
                 }
+                at = (at + 1) & (size - 1);
             }
-            Py_END_ALLOW_THREADS
-            free(first);
         }
+        Py_END_ALLOW_THREADS
     }
-    if (nomem)
-        PyErr_NoMemory();
-    else if (bad)
+    free(first);
+    spans_release(&v);
+    if (bad) {
         PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-    else
-        result = PyLong_FromSsize_t(distinct);
-done:
-    PyBuffer_Release(&out);
-no_out:
-    PyBuffer_Release(&ends);
-no_ends:
-    PyBuffer_Release(&starts);
-no_starts:
-    PyBuffer_Release(&data);
-    return result;
+        return NULL;
+    }
+    return PyLong_FromSsize_t(distinct);
 }
 
 static PyMethodDef methods[] = {
