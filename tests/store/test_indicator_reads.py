@@ -14,11 +14,12 @@ from kawan.store.engine import Clock, insert_rows, reading, writing
 from kawan.store.indicators import (
     ID_WIDTH,
     UNIT,
+    EntryBatch,
+    VersionBatch,
     decode_meta,
     index_rows,
     indicator_entries,
     indicator_versions,
-    meta_columns,
     pattern_keys,
 )
 from kawan.store.objects import INDEX_COLUMNS, OBJECT_COLUMNS
@@ -50,11 +51,23 @@ def _rows(first: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     return versions, keys
 
 
-def test_versions_come_back_as_stored(node: Node) -> None:
+def _store(node: Node) -> list[tuple[Any, ...]]:
+    """Store the indicators' rows as ingest would; their index rows."""
     with writing(node.engine) as conn:
         versions, keys = _rows(Clock.take(conn, 48))
         insert_rows(conn, objects, OBJECT_COLUMNS, versions)
         insert_rows(conn, observables, INDEX_COLUMNS, keys)
+    return keys
+
+
+def meta_columns(batch: VersionBatch | EntryBatch) -> list[list[str]]:
+    """The batch's packed metadata as four columns of texts, one field per row."""
+    b, unit = batch, UNIT
+    return [b.creators.split(unit), b.origins.split(unit), b.flags.split(","), b.access.split(unit)]
+
+
+def test_versions_come_back_as_stored(node: Node) -> None:
+    keys = _store(node)
     with reading(node.engine) as conn:
         stored = _stored(conn)
         read: dict[str, tuple[Any, ...]] = {}
@@ -72,10 +85,7 @@ def test_versions_come_back_as_stored(node: Node) -> None:
 
 
 def test_a_complete_read_gives_each_comparison_with_its_version(node: Node) -> None:
-    with writing(node.engine) as conn:
-        versions, keys = _rows(Clock.take(conn, 48))
-        insert_rows(conn, objects, OBJECT_COLUMNS, versions)
-        insert_rows(conn, observables, INDEX_COLUMNS, keys)
+    _store(node)
     with reading(node.engine) as conn:
         stored = _stored(conn)
         first, last = index_rows(conn)

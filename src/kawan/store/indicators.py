@@ -14,7 +14,7 @@ not promise: the reader sorts by `date_added` where it needs to).
   writes only for `pattern_type: stix`, already normalised) of a latest indicator version
   not revoked, as a `prefix + value` key, with its version's id, `valid_from` /
   `valid_until` (columns since migration 0009) and the metadata visibility is decided
-  from, packed into four columns (`meta_columns` / `decode_meta` unpack them). One pass
+  from, packed into four columns (`decode_meta` unpacks a row's). One pass
   over the index table in windows of row ids; a range of rows can be read on its own
   (`index_rows`), so that several processes can share the read;
 - `indicator_versions` and `pattern_keys`: the latest indicator versions added after a
@@ -63,17 +63,9 @@ class VersionBatch:
     access: str  # "" or groups RECORD brought_by RECORD readers, UNIT-separated
 
 
-def meta_columns(batch: VersionBatch | EntryBatch) -> list[list[str]]:
-    """The packed metadata of a batch's rows as four columns of texts: creator, origin,
-    flags, access. Equal texts in all four, equal metadata; `decode_meta` unpacks a row's."""
-    if not batch.count:
-        return [[], [], [], []]
-    b = batch
-    return [b.creators.split(UNIT), b.origins.split(UNIT), b.flags.split(","), b.access.split(UNIT)]
-
-
 def decode_meta(key: Sequence[str]) -> MetaTuple:
-    """A row's metadata from its four packed texts (`meta_columns`)."""
+    """A row's metadata from its four packed texts: creator, origin, flags, access (one
+    field each of the batch's `creators`, `origins`, `flags` and `access`)."""
     creator, origin, flags, access = key
     value = int(flags)
     tlp, from_object, recorded = value // 100, (value // 10) % 10 == 1, value % 10 - 1
