@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import numpy as np
 from hypothesis import given, settings
@@ -47,8 +48,23 @@ def test_ipv4_networks_are_read_as_ipaddress_reads_them(text: str) -> None:
     assert found == reference_network("4:" + text)
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CANONICAL = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])")
+
+
+@given(st.lists(CIDRS, max_size=8))
+def test_native_ipv4_networks_read_exactly_the_canonical_ones(texts: list[str]) -> None:
+    strings = Strings.of([t.encode() for t in texts])
+    found = fast.ipv4_networks(strings.data, strings.offsets[:-1], strings.offsets[1:])
+    for text, value in zip(texts, found.tolist(), strict=True):
+        if CANONICAL.fullmatch(text):
+            assert (value >> 32, value & 0xFFFFFFFF) == reference_network("4:" + text)
+        else:
+            assert value == -1
+
+
 @settings(deadline=None)  # the first call computes the hash tables
-@given(st.lists(KEYS, max_size=12))
+@given(st.lists(st.one_of(KEYS, CIDRS.filter(CANONICAL.fullmatch).map("4:".__add__)), max_size=12))
 def test_row_columns_follow_their_definitions(keys: list[str]) -> None:
     rows = rows_of(Strings.of([k.encode() for k in keys]), np.zeros(len(keys), np.int32))
     assert rows["key_hash"].tolist() == hash_keys(k.encode() for k in keys).tolist()
@@ -57,8 +73,11 @@ def test_row_columns_follow_their_definitions(keys: list[str]) -> None:
         assert bool(rows["has_fast"][n]) == (word is not None)
         if word is not None:
             assert int(rows["fast_hash"][n]) == int(hash_keys([word.encode()])[0])
-        is_network = key[0] in "46" and "/" in key
-        assert int(rows["net_bits"][n]) == (reference_network(key)[0] if is_network else -1)
+        if key[0] in "46" and "/" in key:
+            found = (int(rows["net_bits"][n]), int(rows["net_value"][n]))
+            assert found == reference_network(key)
+        else:
+            assert int(rows["net_bits"][n]) == -1
 
 
 @settings(deadline=None)

@@ -484,6 +484,69 @@ static PyObject *span_codes(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(distinct);
 }
 
+/* One canonical decimal number of at most `max_digits` digits, no leading zero, at most
+ * `limit`; the position after it, or NULL. */
+static const unsigned char *canonical_number(const unsigned char *p, const unsigned char *e,
+                                             int max_digits, unsigned limit, unsigned *out) {
+    unsigned value = 0;
+    int digits = 0;
+    while (p < e && *p >= '0' && *p <= '9' && digits <= max_digits) {
+        value = value * 10 + (unsigned)(*p - '0');
+        ++digits;
+        ++p;
+    }
+    if (digits < 1 || digits > max_digits || value > limit || (digits > 1 && p[-digits] == '0'))
+        return NULL;
+    *out = value;
+    return p;
+}
+
+/* ipv4_networks(data, starts, ends, out): for each span, an IPv4 network in canonical
+ * form (`a.b.c.d/n`: decimal, no leading zeros, octets <= 255, n <= 32) as
+ * n << 32 | (address >> (32 - n)), or -1 for any other text. */
+static PyObject *ipv4_networks(PyObject *self, PyObject *args) {
+    (void)self;
+    Spans v;
+    int bad = 0;
+    if (spans_parse(args, "y*OOO:ipv4_networks", 8, &v) < 0)
+        return NULL;
+    {
+        const unsigned char *bytes = v.data.buf;
+        const int64_t *s = v.starts.buf, *e = v.ends.buf;
+        int64_t *out = v.out.buf;
+        Py_ssize_t count = v.starts.len / 8;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < count; ++i) {
+            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
+                bad = 1;
+                break;
+            }
+            const unsigned char *p = bytes + s[i], *end = bytes + e[i];
+            uint64_t address = 0;
+            unsigned part = 0, bits = 0;
+            out[i] = -1;
+            for (int n = 0; n < 4 && p != NULL; ++n) {
+                p = canonical_number(p, end, 3, 255, &part);
+                if (p == NULL || p == end || *p != (n < 3 ? '.' : '/'))
+                    p = NULL;
+                else
+                    ++p;
+                address = address << 8 | part;
+            }
+            if (p == NULL || (p = canonical_number(p, end, 2, 32, &bits)) != end)
+                continue;
+            out[i] = (int64_t)((uint64_t)bits << 32 | (bits ? address >> (32 - bits) : 0));
+        }
+        Py_END_ALLOW_THREADS
+    }
+    spans_release(&v);
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
+        return NULL;
+    }
+    return Py_NewRef(Py_None);
+}
+
 static PyMethodDef methods[] = {
     {"newlines", newlines, METH_VARARGS,
      "newlines(chunk) -> int\n\nHow many newline bytes `chunk` holds (as chunk.count(b'\\n'))."},
@@ -494,6 +557,10 @@ static PyMethodDef methods[] = {
      "span_codes(data, starts, ends, out) -> int\n\n"
      "Write into `out` (int32) a code per span data[starts[i]:ends[i]]: equal bytes, equal\n"
      "code, numbered by first occurrence from 0. Returns the number of distinct spans."},
+    {"ipv4_networks", ipv4_networks, METH_VARARGS,
+     "ipv4_networks(data, starts, ends, out)\n\n"
+     "Write into `out` (int64) each span's IPv4 network in canonical form (a.b.c.d/n) as\n"
+     "n << 32 | (address >> (32 - n)), or -1 where the span is not one."},
     {"candidate_spans", candidate_spans, METH_VARARGS,
      "candidate_spans(chunk, bitmap, bits, hashes, cidr) -> bytes\n\n"
      "The lines of `chunk` that may hold an indicator, ascending: native-endian signed\n"

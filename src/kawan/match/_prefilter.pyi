@@ -41,3 +41,14 @@ def span_codes(
 ) -> int:
     """Write into `out` a code per span `data[starts[i]:ends[i]]`: equal bytes, equal code,
     numbered from 0 in the order of first occurrence. Returns how many distinct spans."""
+
+def ipv4_networks(
+    data: bytes | npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    out: npt.NDArray[np.int64],
+    /,
+) -> None:
+    """Write into `out` each span's IPv4 network in canonical form (`a.b.c.d/n`: decimal,
+    no leading zeros, octets <= 255, n <= 32) as n << 32 | (address >> (32 - n)), or -1
+    where the span is not one."""

@@ -128,6 +128,16 @@ def span_codes_python(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> tu
     return np.array(found, dtype=np.int32), len(codes)
 
 
+def ipv4_networks(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> I64:
+    """Each span's IPv4 network in canonical form (`a.b.c.d/n`: decimal, no leading
+    zeros) as `n << 32 | (address >> (32 - n))`, -1 where the span is not one (native;
+    `table.network` is its specification)."""
+    out = np.empty(len(starts), dtype=np.int64)
+    first, last = (np.ascontiguousarray(a, np.int64) for a in (starts, ends))
+    _prefilter.ipv4_networks(np.ascontiguousarray(data), first, last, out)
+    return out
+
+
 def _native_spans(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:
     out = np.empty(len(starts), dtype=np.uint64)
     _prefilter.hash_spans(np.ascontiguousarray(data), np.ascontiguousarray(starts, np.int64),

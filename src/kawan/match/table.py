@@ -11,7 +11,6 @@ the key is one. Strings live in one byte array with offsets, never as Python obj
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from kawan.match.fast import hash_keys, hash_spans
+from kawan.match.fast import hash_keys, hash_spans, ipv4_networks
 
 U8 = npt.NDArray[np.uint8]
 U64 = npt.NDArray[np.uint64]
@@ -183,6 +182,14 @@ def rows_of(strings: Strings, owners: I32) -> dict[str, Any]:
     has_fast = np.ones(len(strings), dtype=np.bool_)
     bits = np.full(len(strings), -1, dtype=np.int16)
     values = np.zeros(len(strings), dtype=np.uint64)
+    # IPv4 networks in canonical form natively (a feed may hold many); others below
+    cidr4 = np.flatnonzero((kinds == ord("4")) & slashed)
+    networks = ipv4_networks(strings.data, starts[cidr4] + 2, ends[cidr4])
+    parsed = networks >= 0
+    done, networks = cidr4[parsed], networks[parsed]
+    bits[done], values[done] = networks >> 32, networks & 0xFFFFFFFF
+    has_fast[done], fast_hash[done] = False, 0  # a network is not a word of the log
+    plain[done] = True
     others = np.flatnonzero(~plain).tolist()
     found = [fast_key(strings[n]) for n in others]
     for n in others:
@@ -203,27 +210,14 @@ _PLAIN = np.array([ord("d"), ord("4"), ord("h")], np.uint8)  # the value is the 
 def network(key: str) -> tuple[int, int]:
     """(net_bits, net_value) of a CIDR key; IPv6 networks keep their value in the key."""
     if key.startswith("4:"):
-        known = _ipv4_network(key[2:])
-        if known is not None:
-            return known
+        data = np.frombuffer(key.encode(), np.uint8)
+        known = int(ipv4_networks(data, np.array([2]), np.array([len(data)]))[0])
+        if known >= 0:
+            return known >> 32, known & 0xFFFFFFFF
     net = ipaddress.ip_network(key[2:], strict=False)
     if net.version == 6:
         return V6 + net.prefixlen, 0
     return net.prefixlen, int(net.network_address) >> (32 - net.prefixlen)
-
-
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CANONICAL_CIDR4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/(3[0-2]|[12]?[0-9])")
-
-
-def _ipv4_network(text: str) -> tuple[int, int] | None:
-    """`network` of an IPv4 CIDR in canonical form (decimal, no leading zeros) without
-    `ipaddress`; None for any other text (which `ipaddress` then decides)."""
-    found = _CANONICAL_CIDR4.fullmatch(text)
-    if found is None:
-        return None
-    a, b, c, d, bits = map(int, found.groups())
-    return bits, ((a << 24) | (b << 16) | (c << 8) | d) >> (32 - bits)
 
 
 def fast_key(key: str) -> str | None:
