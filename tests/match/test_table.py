@@ -175,3 +175,13 @@ def test_a_complete_read_in_any_order_and_any_batches_gives_one_table(
     got = sorted((int(table.entry[n]), table.keys[n]) for n in range(len(table.keys)))
     assert got == sorted(({10: 0, 20: 1, 30: 2}[r[0]], r[2]) for r in rows)
     assert table.id_hash.tolist() == hash_keys(table.ids.raw(n) for n in range(3)).tolist()
+
+
+@given(st.lists(st.binary(max_size=6), max_size=8).flatmap(
+    lambda items: st.tuples(st.just(items), st.permutations(range(len(items))))))  # fmt: skip
+def test_strings_taken_in_an_order_are_those_strings_in_that_order(
+    case: tuple[list[bytes], list[int]],
+) -> None:
+    items, order = case
+    taken = Strings.of(items).take(np.array(order, dtype=np.intp))
+    assert [taken.raw(n) for n in range(len(taken))] == [items[n] for n in order]

@@ -225,8 +225,11 @@ def part_of(batch: EntryBatch) -> Part:
     id_hash = hash_spans(ids, ends - UUID_WIDTH, ends, 0)[0]  # here: in a reader's process
     columns: list[npt.NDArray[Any]] = [id_hash, stamps[first], *valid, codes]
     rows = rows_of(keys, owner)
-    row_columns = [rows[name] for name, _ in _ROW_TYPES]
-    return Part(list(metas), ids, columns, keys, row_columns, owner)
+    # rows in key-hash order: the table's rows are then a run per part, which the sort
+    # of every row by key hash (`index.Lookup.of`) merges instead of sorting again
+    order = np.argsort(rows["key_hash"], kind="stable")
+    row_columns = [rows[name][order] for name, _ in _ROW_TYPES]
+    return Part(list(metas), ids, columns, keys.take(order), row_columns, owner[order])
 
 
 def give_back_memory() -> None:

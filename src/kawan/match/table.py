@@ -71,6 +71,15 @@ class Strings:
     def __getitem__(self, n: int) -> str:
         return self.raw(n).decode("utf-8")
 
+    def take(self, order: npt.NDArray[np.intp]) -> Strings:
+        """The strings in this order (each index once at most)."""
+        lengths = np.diff(self.offsets)[order]
+        offsets = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        at = np.repeat(self.offsets[:-1][order] - offsets[:-1], lengths)
+        at += np.arange(int(offsets[-1]), dtype=np.int64)
+        return Strings(self.data[at], offsets)
+
     def keep(self, mask: Bools) -> Strings:
         lengths = np.diff(self.offsets)
         offsets = np.zeros(int(mask.sum()) + 1, dtype=np.int64)
