@@ -136,7 +136,6 @@ def indicator_entries(
     ]  # fmt: skip
     wanted = [*_pattern_rows(prefix), x.c.revoked.is_(False)]
     first, last = index_rows(conn) if rows is None else rows
-    _map(conn, _MAPPED)
     try:
         # windows of row ids, not LIMIT: an aggregate over a LIMITed subquery copies each
         # value once more, and on SQLite that was a fifth of the read
@@ -148,7 +147,6 @@ def indicator_entries(
             if found[0]:
                 yield EntryBatch(*found)
     finally:
-        _map(conn, 0)
         _let_go(conn)
 
 
@@ -274,17 +272,6 @@ def _latest_indicators(since: int | None) -> list[ColumnElement[bool]]:
     if since is not None:
         where.append(objects.c.date_added > since)
     return where
-
-
-_MAPPED = 1 << 32  # bytes of the database file a complete read maps (SQLite)
-
-
-def _map(conn: Connection, size: int) -> None:
-    """SQLite: read the database file through a memory map of `size` bytes (0: through
-    read calls again). A complete read touches most of the file's pages; mapped, they are
-    not copied into the page cache one read call each (a tenth of the read's CPU)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"PRAGMA mmap_size={int(size)}")
 
 
 def _let_go(conn: Connection) -> None:
