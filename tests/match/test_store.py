@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from sqlalchemy import event
 
 from kawan.errors import CannotRun
 from kawan.ingest.prepare import Receipt
@@ -189,6 +190,26 @@ def test_readers_in_processes_read_what_an_incremental_read_reads(node: Node) ->
     assert _entries(one) == _entries(incremental)
     assert _entries(three) == _entries(incremental)
     assert one.digest() == three.digest() == incremental.digest()
+
+
+def test_the_complete_read_binds_only_its_window(node: Node) -> None:
+    # a bound separator or CASE answer is evaluated again for every row by SQLite (a
+    # third of the read): the reads' constants are written into the statement
+    put(node, [indicator(f"[domain-name:value = 'd{n}.example.com']") for n in range(6)],
+        node.require_home().id)  # fmt: skip
+    bound: list[int] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        if "group_concat" in statement or "string_agg" in statement:
+            bound.append(len(parameters))
+
+    event.listen(node.engine, "before_cursor_execute", seen)
+    try:
+        table = read_complete(node.engine, readers=1, window=4).table()
+    finally:
+        event.remove(node.engine, "before_cursor_execute", seen)
+    assert len(table.ids) == 6
+    assert bound and all(count == 2 for count in bound), bound  # the window's two ends
 
 
 def test_a_reader_that_fails_stops_the_read_with_its_error(

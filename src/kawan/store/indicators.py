@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, Text, and_, case, cast, func, literal, select
+from sqlalchemy import Connection, LargeBinary, Text, and_, case, cast, func, literal, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from kawan.store.deletions import TOMBSTONE
@@ -125,7 +125,7 @@ def indicator_entries(
     joined = _Joiner(conn)
     # the keys UNIT-separated (one aggregate fewer than their lengths: a tenth of the
     # read), unless a key of the window holds a UNIT: that window is read again with them
-    keyed = [[joined(key, UNIT), literal(None)], [joined(key, ""), joined(joined.octets(key), ",")]]
+    keyed = [[joined(key, UNIT), null()], [joined(key, ""), joined(joined.octets(key), ",")]]
     columns = [
         select(
             func.count(), joined(v["date_added"], ","), joined(x.c.object_id, ""), *texts,
