@@ -56,22 +56,37 @@ class Scanner:
                 yield len(chunk), scan_chunk(self.index, lay, chunk, n == 0, country, base)
                 base += line_count(chunk)
             return
-        window: deque[tuple[int, AsyncResult[list[Hit]]]] = deque()
+        # a worker numbers its chunk's lines from 1 and counts them; here they are moved
+        # past the lines before (this process does not read every chunk for newlines)
+        window: deque[tuple[int, AsyncResult[tuple[list[Hit], int]]]] = deque()
         limit = 2 * (self.pool._processes or 1)  # type: ignore[attr-defined]
-        for n, chunk in enumerate(_prepend(first, rest)):
-            work = self.pool.apply_async(_work, (lay, chunk, n == 0, country, base))
-            window.append((len(chunk), work))
-            base += line_count(chunk)
-            while len(window) >= limit:
-                size, result = window.popleft()
-                yield size, result.get()
-        while window:
+
+        def finished() -> tuple[int, list[Hit]]:
+            nonlocal base
             size, result = window.popleft()
-            yield size, result.get()
+            hits, lines = result.get()
+            moved = _moved(hits, base)
+            base += lines
+            return size, moved
+
+        for n, chunk in enumerate(_prepend(first, rest)):
+            window.append((len(chunk), self.pool.apply_async(_work, (lay, chunk, n == 0, country))))
+            while len(window) >= limit:
+                yield finished()
+        while window:
+            yield finished()
 
 
-def _work(lay: Layout, chunk: bytes, at_start: bool, country: str | None, base: int) -> list[Hit]:
-    return scan_chunk(_WORKER["index"], lay, chunk, at_start, country, base)
+def _work(lay: Layout, chunk: bytes, at_start: bool, country: str | None) -> tuple[list[Hit], int]:
+    """In a worker: the chunk's hits, its lines numbered from 1, and how many lines."""
+    return scan_chunk(_WORKER["index"], lay, chunk, at_start, country), line_count(chunk)
+
+
+def _moved(hits: list[Hit], lines: int) -> list[Hit]:
+    """The hits with `lines` more lines before them."""
+    if not lines:
+        return hits
+    return [Hit(h.line + lines, h.field, h.value, h.row) for h in hits]
 
 
 def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
