@@ -16,7 +16,6 @@ from rich.table import Table
 
 from kawan.audit.trail import Who
 from kawan.cli.output import err, guarded, open_node, out, print_json
-from kawan.demo.fraud import allowlist_file
 from kawan.errors import InvalidInput
 from kawan.fraud import allowlist, disputes
 from kawan.fraud.bulk import Counts, run_bulk
@@ -172,6 +171,8 @@ def allowlist_load(
     """
     node = _node()
     if file is None:
+        from kawan.demo.fraud import allowlist_file  # the demo package: only for --demo
+
         file = allowlist_file() if demo else guarded(_no_file)
     parsed = guarded(lambda: allowlist.load(node.engine, file, loaded=now_us()))
     for problem in parsed.problems:

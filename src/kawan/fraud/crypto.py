@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from Crypto.Hash import keccak
-
 from kawan.fraud.kinds import Identifier, cleaned, make, refuse
 
 KIND = "crypto-wallet"
@@ -55,6 +53,8 @@ def eip55(text: str) -> str:
 
 
 def _eip55_digits(lower: str) -> str:
+    from Crypto.Hash import keccak  # here: not every command reads wallet addresses
+
     digest = keccak.new(digest_bits=256, data=lower.encode("ascii")).hexdigest()
     return "".join(
         ch.upper() if ch.isalpha() and int(digest[i], 16) >= 8 else ch for i, ch in enumerate(lower)

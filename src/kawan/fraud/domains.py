@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 import idna
-import tldextract
 
 from kawan.fraud.kinds import Identifier, make, refuse
+
+if TYPE_CHECKING:
+    import tldextract
 
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 _LDH = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
@@ -31,6 +34,8 @@ SUFFIX_CACHE = 1 << 16  # distinct name endings remembered
 
 @functools.cache
 def _extractor() -> tldextract.TLDExtract:
+    import tldextract  # here: with `requests`, a tenth of every command's start
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
