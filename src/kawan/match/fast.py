@@ -33,7 +33,7 @@ U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 BASE = 0x100000001B3
-BITMAP_BITS = 26
+BITMAP_BITS = 27  # 16 MB: measured faster than 8 MB (fewer hash searches) and 32 MB at 1M keys
 CIDR_BITMAP_MAX = 24  # CIDR tables of prefixes up to /24 also as bitmaps (2 MB at most)
 MIN_TABLE_BITS = 23  # one table for chunks up to 8 MB (the numpy oracle's)
 _LOWER = bytes((c + 32 if 65 <= c <= 90 else c) for c in range(256))
