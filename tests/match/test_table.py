@@ -6,13 +6,15 @@ import ipaddress
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kawan.errors import CannotRun
 from kawan.match import fast
-from kawan.match.build import PREFIXES, Builder, EntriesBuilder
+from kawan.match.build import PREFIXES, Builder, EntriesBuilder, part_of
 from kawan.match.fast import hash_keys
-from kawan.match.table import NO_END, Strings, fast_key, network, rows_of
+from kawan.match.table import KINDS, NO_END, Strings, fast_key, network, rows_of
 from kawan.stix.timestamps import parse_us
 from kawan.store import indicators
 from kawan.store.indicators import EntryBatch, KeyBatch, VersionBatch
@@ -137,21 +139,32 @@ def test_the_builder_joins_versions_and_their_comparisons() -> None:
     assert hashes.tolist() == hash_keys(read.raw(n) for n in range(len(read))).tolist()
 
 
+TYPES = {kind: name for name, kind in KINDS.items()}  # a key's kind letter: its type
+
+
 def entries(*rows: tuple[int, int, str]) -> EntryBatch:
     """(date_added, id number, key) rows, as a complete read sends them; the version's
     other columns follow from its id number (creator "c<number % 2>")."""
     n, unit = len(rows), indicators.UNIT
     ids = [f"indicator--00000000-0000-4000-8000-{r[1]:012d}" for r in rows]
-    keys = [r[2] for r in rows]  # separated, or joined with their lengths when n is even
-    texts = (unit.join(keys), None) if n % 2 else (
-        "".join(keys), ",".join(str(len(k.encode())) for k in keys))  # fmt: skip
+    values = [r[2][2:] for r in rows]  # separated, or joined with their lengths when n is even
+    texts = (unit.join(values), None) if n % 2 else (
+        "".join(values), ",".join(str(len(v.encode())) for v in values))  # fmt: skip
+    types = unit.join(TYPES[r[2][0]] for r in rows)
     return EntryBatch(
-        n, ",".join(str(r[0]) for r in rows), "".join(ids), *texts,
+        n, ",".join(str(r[0]) for r in rows), "".join(ids), *texts, types,
         ",".join(str(r[1]) for r in rows),
         ",".join(str(indicators.NO_STAMP) for _ in rows), ",".join(["100"] * n),
         unit.join(f"c{r[1] % 2}" for r in rows), unit.join(["identity--a"] * n),
         unit.join([""] * n),
     )  # fmt: skip
+
+
+def test_a_comparison_of_a_type_the_matcher_does_not_know_stops_the_read() -> None:
+    batch = entries((10, 1, "d:a.com"), (20, 2, "d:b.com"))
+    strange = batch.types.replace("domain-name", "user-account", 1)
+    with pytest.raises(CannotRun, match="'user-account'"):
+        part_of(EntryBatch(**{**batch.__dict__, "types": strange}))
 
 
 @given(st.permutations(range(6)), st.integers(1, 5))

@@ -94,21 +94,22 @@ def test_a_complete_read_gives_each_comparison_with_its_version(node: Node) -> N
                    *indicator_entries(conn, PREFIXES, (middle + 1, last), window=7)]  # fmt: skip
     read: dict[str, tuple[Any, ...]] = {}
     for batch in batches:
-        if batch.key_lengths is None:  # keys separated: none of them holds a separator
-            keys = batch.keys.split(UNIT)
+        if batch.value_lengths is None:  # separated: none of them holds a separator
+            values = batch.values.split(UNIT)
         else:
-            starts = list(itertools.accumulate([0, *map(int, batch.key_lengths.split(","))]))
-            keys = [batch.keys[a:b] for a, b in itertools.pairwise(starts)]
+            starts = list(itertools.accumulate([0, *map(int, batch.value_lengths.split(","))]))
+            values = [batch.values[a:b] for a, b in itertools.pairwise(starts)]
+        types = batch.types.split(UNIT)
         stamps = [batch.valid_from.split(","), batch.valid_until.split(",")]
         for n, meta in enumerate(zip(*meta_columns(batch), strict=True)):
             oid = batch.ids[ID_WIDTH * n : ID_WIDTH * (n + 1)]
             assert oid not in read
             read[oid] = (False, *decode_meta(meta), *_valid(stamps, n))
-            assert keys[n] == "d:" + _value(int(oid[-12:]))
+            assert (types[n], values[n]) == ("domain-name", _value(int(oid[-12:])))
     assert read == {oid: value for oid, value in stored.items() if not value[0]}  # not revoked
     assert len(read) < len(stored)
-    # the window holding the key with a separator was read again with the keys' lengths
-    assert {b.key_lengths is None for b in batches} == {True, False}
+    # the window holding the value with a separator was read again with their lengths
+    assert {b.value_lengths is None for b in batches} == {True, False}
 
 
 def _value(n: int) -> str:

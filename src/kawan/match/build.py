@@ -41,6 +41,7 @@ from kawan.store.indicators import (
 )
 
 PREFIXES = {name: f"{kind}:" for name, kind in KINDS.items()}
+_PREFIX_WIDTH = 2  # bytes of every prefix: a kind letter and ":"
 UUID_WIDTH = ID_WIDTH - len(ID_PREFIX)  # an id as the table keeps it
 
 
@@ -207,10 +208,11 @@ def part_of(batch: EntryBatch) -> Part:
     """A batch of `indicator_entries` as arrays; a version's rows, consecutive in the
     batch, become one entry."""
     stamps = _numbers(batch.date_added)
-    if batch.key_lengths is None:
-        keys = _separated_strings(batch.keys, UNIT, batch.count)
+    if batch.value_lengths is None:
+        values = _separated_strings(batch.values, UNIT, batch.count)
     else:
-        keys = _joined_strings(batch.keys, batch.key_lengths)
+        values = _joined_strings(batch.values, batch.value_lengths)
+    keys = _prefixed(values, *_field_codes(batch.types, UNIT, batch.count))
     data = np.frombuffer(batch.ids.encode(), np.uint8)
     if len(data) != ID_WIDTH * batch.count:
         raise CannotRun(f"the index read {len(data)} bytes of ids for {batch.count} ids")
@@ -359,6 +361,25 @@ def _separated_strings(text: str, sep: str, count: int) -> Strings:
     offsets = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return Strings(data[data != ord(sep)], offsets)
+
+
+def _prefixed(values: Strings, types: I32, names: list[str]) -> Strings:
+    """The keys of these values: each value after its type's prefix (`PREFIXES`: two
+    bytes each), `types` coding each value's type as an index into `names`."""
+    unknown = [name for name in names if name not in PREFIXES]
+    if unknown:  # the read asks only for these types
+        raise CannotRun(f"the index read comparisons of type {unknown[0]!r}")
+    prefix = np.frombuffer("".join(PREFIXES[n] for n in names).encode(), np.uint8)
+    prefix = prefix.reshape(-1, _PREFIX_WIDTH)
+    offsets = values.offsets + _PREFIX_WIDTH * np.arange(len(values) + 1, dtype=np.int64)
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    body = np.ones(len(data), dtype=np.bool_)
+    for byte in range(_PREFIX_WIDTH):
+        at = offsets[:-1] + byte
+        data[at] = prefix[types, byte]
+        body[at] = False
+    data[body] = values.data
+    return Strings(data, offsets)
 
 
 def _field_codes(text: str, sep: str, count: int) -> tuple[I32, list[str]]:
