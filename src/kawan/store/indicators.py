@@ -126,7 +126,7 @@ def indicator_entries(
     # the values UNIT-separated (one aggregate fewer than their lengths: a tenth of the
     # read), unless a value of the window holds a UNIT: that window is read again with
     # them. Value and type apart, not `prefix || value`: a CASE and a concatenation per
-    # row were a tenth of the read too.
+    # row were a fifth of the read.
     texts = [[joined(value, UNIT), null()], [joined(value, ""), joined(joined.octets(value), ",")]]
     columns = [
         select(
