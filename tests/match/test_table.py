@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kawan.errors import CannotRun
-from kawan.match import fast
+from kawan.match import _prefilter, fast
 from kawan.match.build import PREFIXES, Builder, EntriesBuilder, part_of
 from kawan.match.fast import hash_keys
 from kawan.match.table import KINDS, NO_END, Strings, fast_key, network, rows_of
@@ -198,3 +198,18 @@ def test_strings_taken_in_an_order_are_those_strings_in_that_order(
     items, order = case
     taken = Strings.of(items).take(np.array(order, dtype=np.intp))
     assert [taken.raw(n) for n in range(len(taken))] == [items[n] for n in order]
+
+
+@pytest.mark.parametrize(("name", "dtype"), [("hash_spans", np.uint64),
+                                             ("span_codes", np.int32),
+                                             ("ipv4_networks", np.int64)])  # fmt: skip
+@pytest.mark.parametrize(("start", "end"), [(-1, 2), (2, 1), (0, 4)])
+def test_a_span_outside_the_data_is_refused_by_the_native_functions(
+    name: str, dtype: type[np.generic], start: int, end: int
+) -> None:
+    data = np.frombuffer(b"1.2", np.uint8)
+    out = np.zeros(2, dtype)
+    native = getattr(_prefilter, name)
+    with pytest.raises(ValueError, match="outside the data"):
+        native(data, np.array([0, start], np.int64), np.array([1, end], np.int64), out)
+    assert not out.any()  # refused before any span was read

@@ -354,9 +354,10 @@ static PyObject *newlines(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(total);
 }
 
-/* The arguments of hash_spans and span_codes: the data, int64 starts and ends, and a
- * writable `out` of `width`-byte items, one per span. 0 with every buffer held (release
- * with spans_release), -1 with an exception set and none held. */
+/* The arguments of hash_spans, span_codes and ipv4_networks: the data, int64 starts and
+ * ends (every span checked to lie within the data), and a writable `out` of `width`-byte
+ * items, one per span. 0 with every buffer held (release with spans_release), -1 with an
+ * exception set and none held. */
 typedef struct {
     Py_buffer data, starts, ends, out;
 } Spans;
@@ -371,10 +372,21 @@ static int spans_parse(PyObject *args, const char *format, Py_ssize_t width, Spa
         goto no_ends;
     if (PyObject_GetBuffer(out_obj, &v->out, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
         goto no_out;
-    if (v->starts.len == v->ends.len && v->out.len / width == v->starts.len / 8 &&
-        v->out.len % width == 0)
-        return 0;
-    PyErr_SetString(PyExc_ValueError, "starts, ends (int64) and out: one item per span");
+    if (v->starts.len != v->ends.len || v->out.len / width != v->starts.len / 8 ||
+        v->out.len % width != 0) {
+        PyErr_SetString(PyExc_ValueError, "starts, ends (int64) and out: one item per span");
+        goto bad;
+    }
+    {
+        const int64_t *s = v->starts.buf, *e = v->ends.buf;
+        for (Py_ssize_t i = 0; i < v->starts.len / 8; ++i)
+            if (s[i] < 0 || e[i] < s[i] || e[i] > v->data.len) {
+                PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
+                goto bad;
+            }
+    }
+    return 0;
+bad:
     PyBuffer_Release(&v->out);
 no_out:
     PyBuffer_Release(&v->ends);
@@ -397,7 +409,6 @@ static void spans_release(Spans *v) {
 static PyObject *hash_spans(PyObject *self, PyObject *args) {
     (void)self;
     Spans v;
-    int bad = 0;
     if (spans_parse(args, "y*OOO:hash_spans", 8, &v) < 0)
         return NULL;
     {
@@ -407,10 +418,6 @@ static PyObject *hash_spans(PyObject *self, PyObject *args) {
         Py_ssize_t count = v.starts.len / 8;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < count; ++i) {
-            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
-                bad = 1;
-                break;
-            }
             uint64_t value = 0;
             for (int64_t j = e[i] - 1; j >= s[i]; --j)
                 value = value * BASE + (uint64_t)bytes[j] + 1;
@@ -419,10 +426,6 @@ static PyObject *hash_spans(PyObject *self, PyObject *args) {
         Py_END_ALLOW_THREADS
     }
     spans_release(&v);
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-        return NULL;
-    }
     return Py_NewRef(Py_None);
 }
 
@@ -432,7 +435,6 @@ static PyObject *hash_spans(PyObject *self, PyObject *args) {
 static PyObject *span_codes(PyObject *self, PyObject *args) {
     (void)self;
     Spans v;
-    int bad = 0;
     Py_ssize_t distinct = 0, count, size = 16;
     if (spans_parse(args, "y*OOO:span_codes", 4, &v) < 0)
         return NULL;
@@ -450,10 +452,6 @@ static PyObject *span_codes(PyObject *self, PyObject *args) {
         int32_t *code = v.out.buf;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < count; ++i) {
-            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
-                bad = 1;
-                break;
-            }
             uint64_t h = UINT64_C(0xcbf29ce484222325);
             for (int64_t j = s[i]; j < e[i]; ++j)
                 h = (h ^ bytes[j]) * BASE;
@@ -477,10 +475,6 @@ static PyObject *span_codes(PyObject *self, PyObject *args) {
     }
     free(first);
     spans_release(&v);
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-        return NULL;
-    }
     return PyLong_FromSsize_t(distinct);
 }
 
@@ -507,7 +501,6 @@ static const unsigned char *canonical_number(const unsigned char *p, const unsig
 static PyObject *ipv4_networks(PyObject *self, PyObject *args) {
     (void)self;
     Spans v;
-    int bad = 0;
     if (spans_parse(args, "y*OOO:ipv4_networks", 8, &v) < 0)
         return NULL;
     {
@@ -517,10 +510,6 @@ static PyObject *ipv4_networks(PyObject *self, PyObject *args) {
         Py_ssize_t count = v.starts.len / 8;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < count; ++i) {
-            if (s[i] < 0 || e[i] < s[i] || e[i] > v.data.len) {
-                bad = 1;
-                break;
-            }
             const unsigned char *p = bytes + s[i], *end = bytes + e[i];
             uint64_t address = 0;
             unsigned part = 0, bits = 0;
@@ -540,10 +529,6 @@ static PyObject *ipv4_networks(PyObject *self, PyObject *args) {
         Py_END_ALLOW_THREADS
     }
     spans_release(&v);
-    if (bad) {
-        PyErr_SetString(PyExc_ValueError, "a span lies outside the data");
-        return NULL;
-    }
     return Py_NewRef(Py_None);
 }
 
